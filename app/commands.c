@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The gateway's CLI commands. Each builds a JSON value that p2sctl renders
+ * as tables (or prints with -j) and that DPDK telemetry serves under the
+ * same name: one function per command, for both.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <intel-ipsec-mb.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "app.h"
+#include "neigh.h"
+
+static void
+add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void
+add_u64(struct json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void
+ipv4_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static void
+mac_str(const struct rte_ether_addr *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(mac));
+}
+
+static int
+no_such_arg(const char *cmd, const char *arg, const char *allowed, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: unknown argument '%s'; allowed: %s", cmd, arg, allowed);
+	return -EINVAL;
+}
+
+static int
+cmd_version(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	    size_t errlen)
+{
+	struct app *a = ctx;
+	struct json_object *o = json_object_new_object();
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	add_str(o, "p2sgw", P2SGW_VERSION);
+	add_str(o, "dpdk", rte_version());
+	add_str(o, "ipsec_mb", imb_get_version_str());
+	add_str(o, "openssl", OpenSSL_version(OPENSSL_VERSION));
+	add_str(o, "json_c", json_c_version());
+	add_str(o, "gateway", a->conf.name);
+	add_u64(o, "uptime_s", (uint64_t)(time(NULL) - a->started));
+	*res = o;
+	return 0;
+}
+
+static const char *
+link_state(uint16_t port_id, uint32_t *speed)
+{
+	struct rte_eth_link link;
+
+	*speed = 0;
+	if (port_id == RTE_MAX_ETHPORTS || rte_eth_link_get_nowait(port_id, &link) != 0)
+		return "unknown";
+	*speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
+	return link.link_status ? "up" : "down";
+}
+
+static struct json_object *
+port_row(const struct port *p, const struct port_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct rte_eth_stats hw = { 0 };
+	uint64_t drops = 0;
+	uint32_t speed;
+	char buf[64], ip[16];
+	unsigned d;
+
+	for (d = 0; d < PORT_DROP_COUNT; d++)
+		drops += c->drops[d];
+	rte_eth_stats_get(p->port_id, &hw);
+	add_str(o, "port", p->name);
+	add_str(o, "device", p->devname);
+	add_str(o, "link", link_state(p->port_id, &speed));
+	add_u64(o, "speed_mbps", speed);
+	mac_str(&p->mac, buf, sizeof(buf));
+	add_str(o, "mac", buf);
+	ipv4_str(p->addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), "%s/%u", ip, (unsigned)__builtin_popcount(p->mask));
+	add_str(o, "address", buf);
+	add_u64(o, "mtu", p->mtu);
+	add_u64(o, "queues", p->rx_queues);
+	add_u64(o, "rx_packets", c->rx_packets);
+	add_u64(o, "rx_bytes", c->rx_bytes);
+	add_u64(o, "tx_packets", c->tx_packets);
+	add_u64(o, "tx_bytes", c->tx_bytes);
+	add_u64(o, "drops", drops);
+	add_u64(o, "arp_replies", c->arp_replies);
+	add_u64(o, "echo_replies", c->echo_replies);
+	add_u64(o, "nic_rx_missed", hw.imissed);
+	add_u64(o, "nic_rx_errors", hw.ierrors);
+	add_u64(o, "nic_tx_errors", hw.oerrors);
+	return o;
+}
+
+static int
+cmd_ports(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct json_object *ports = json_object_new_array();
+	struct json_object *drops = json_object_new_array();
+	struct json_object *o;
+	struct port_counters c;
+	int all = 0;
+	unsigned pi, d;
+
+	if (argc == 1 && strcmp(argv[0], "all") != 0)
+		return no_such_arg("show ports", argv[0], "all", err, errlen);
+	all = argc == 1;
+	for (pi = 0; pi < PORT_COUNT; pi++) {
+		dp_port_counters(&a->dp, pi, &c);
+		json_object_array_add(ports, port_row(&a->dp.ports[pi], &c));
+		for (d = 0; d < PORT_DROP_COUNT; d++) {
+			if (!all && c.drops[d] == 0)
+				continue;
+			o = json_object_new_object();
+			add_str(o, "port", a->dp.ports[pi].name);
+			add_str(o, "reason", port_drop_name(d));
+			add_u64(o, "packets", c.drops[d]);
+			add_str(o, "meaning", port_drop_help(d));
+			json_object_array_add(drops, o);
+		}
+	}
+	*res = json_object_new_object();
+	json_object_object_add(*res, "ports", ports);
+	json_object_object_add(*res, "drops", drops);
+	return 0;
+}
+
+static int
+cmd_workers(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	    size_t errlen)
+{
+	struct app *a = ctx;
+	struct json_object *arr = json_object_new_array();
+	unsigned i, pi;
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	for (i = 0; i < a->dp.n_workers; i++) {
+		const struct worker *w = &a->dp.workers[i];
+		struct json_object *o = json_object_new_object();
+		uint64_t rx = 0, tx = 0, drops = 0;
+		unsigned d;
+
+		for (pi = 0; pi < PORT_COUNT; pi++) {
+			rx += w->ctr[pi].rx_packets;
+			tx += w->ctr[pi].tx_packets;
+			for (d = 0; d < PORT_DROP_COUNT; d++)
+				drops += w->ctr[pi].drops[d];
+		}
+		add_u64(o, "worker", i);
+		add_u64(o, "lcore", w->lcore_id);
+		add_u64(o, "socket", rte_lcore_to_socket_id(w->lcore_id));
+		add_u64(o, "queue", w->queue);
+		add_u64(o, "polls", w->polls);
+		add_u64(o, "busy_pct", w->polls ? w->busy_polls * 100 / w->polls : 0);
+		add_u64(o, "idle_sleeps", w->idle_sleeps);
+		add_u64(o, "rx_packets", rx);
+		add_u64(o, "tx_packets", tx);
+		add_u64(o, "drops", drops);
+		json_object_array_add(arr, o);
+	}
+	*res = json_object_new_object();
+	json_object_object_add(*res, "control_lcore", json_object_new_uint64(rte_get_main_lcore()));
+	json_object_object_add(*res, "workers", arr);
+	return 0;
+}
+
+static int
+neigh_row(const struct neigh_info *n, void *arg)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[32];
+
+	add_str(o, "port", n->port == PORT_PUBLIC ? "public" : "private");
+	ipv4_str(n->ip, buf, sizeof(buf));
+	add_str(o, "address", buf);
+	mac_str(&n->mac, buf, sizeof(buf));
+	add_str(o, "mac", n->state == NEIGH_INCOMPLETE ? "-" : buf);
+	add_str(o, "state", neigh_state_name(n->state));
+	add_u64(o, "age_ms", n->age_ms);
+	add_u64(o, "probes", n->probes);
+	add_u64(o, "waiting", n->pending);
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static int
+cmd_neighbours(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	       size_t errlen)
+{
+	struct app *a = ctx;
+	struct json_object *arr = json_object_new_array();
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	neigh_walk(a->dp.neigh, rte_rdtsc(), neigh_row, arr);
+	*res = json_object_new_object();
+	add_u64(*res, "entries", neigh_count(a->dp.neigh));
+	add_u64(*res, "capacity", neigh_capacity(a->dp.neigh));
+	json_object_object_add(*res, "neighbours", arr);
+	return 0;
+}
+
+static int
+cmd_config(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+
+	(void)argc, (void)argv;
+	*res = conf_to_json(&a->conf);
+	if (*res == NULL) {
+		snprintf(err, errlen, "show config: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+commands_register(struct app *a)
+{
+	const struct ctl_command cmds[] = {
+		{ "show version", NULL, "versions of p2sgw and its libraries, uptime", 0, 0,
+		  cmd_version, a, "/p2sgw/version" },
+		{ "show ports", "[all]",
+		  "link, packets and bytes each way, drops by reason ('all': zero reasons too)", 0,
+		  1, cmd_ports, a, "/p2sgw/ports" },
+		{ "show workers", NULL, "worker lcores, their queues and load", 0, 0, cmd_workers, a,
+		  "/p2sgw/workers" },
+		{ "show neighbours", NULL, "the ARP neighbour table", 0, 0, cmd_neighbours, a,
+		  "/p2sgw/neighbours" },
+		{ "show config", NULL, "the configuration in force (secrets hidden)", 0, 0,
+		  cmd_config, a, "/p2sgw/config" },
+	};
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		rc = ctl_register(a->ctl, &cmds[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

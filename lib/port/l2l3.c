@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Frames addressed to the gateway itself: ARP (RFC 826) for its own address
+ * and, on the private port, proxy ARP for the client pool so that VNet hosts
+ * send client-bound traffic to the gateway; ICMP echo (RFC 792) for its own
+ * address. Everything else is dropped with a reason. Replies are built in
+ * the received frame, which is why this works on plain bytes.
+ */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "l2l3.h"
+
+#define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
+#define ARP_LEN ((uint32_t)sizeof(struct rte_arp_hdr))
+#define IP_MIN_LEN ((uint32_t)sizeof(struct rte_ipv4_hdr))
+#define ICMP_MIN_LEN ((uint32_t)sizeof(struct rte_icmp_hdr))
+#define ETH_MIN_FRAME 60u
+#define REPLY_TTL 64
+
+static enum l2l3_verdict
+drop(struct l2l3_result *res, enum port_drop why)
+{
+	res->drop = why;
+	return L2L3_DROP;
+}
+
+static int
+in_prefix(uint32_t ip, uint32_t net, uint8_t len)
+{
+	uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+	return ((ip ^ net) & mask) == 0;
+}
+
+static int
+in_subnet(const struct port *p, uint32_t ip)
+{
+	return ((ip ^ p->addr) & p->mask) == 0;
+}
+
+/* Addresses no host may send from (RFC 1122 §3.2.1.3, RFC 5735). */
+static int
+martian_source(const struct port *p, uint32_t src)
+{
+	uint8_t first = src >> 24;
+
+	return first == 0 || first == 127 || first >= 224 || src == p->addr ||
+	       (in_subnet(p, src) && (src | p->mask) == UINT32_MAX);
+}
+
+/* Should the gateway answer an ARP request for target on this port? */
+static int
+arp_owns(const struct port *p, const struct conf_prefix *pool, uint32_t target, uint32_t sender)
+{
+	if (target == p->addr)
+		return 1;
+	/* Proxy ARP for clients; never for a pool address asking about itself. */
+	return p->proxy_arp_pool && pool && in_prefix(target, pool->addr, pool->len) &&
+	       target != sender && !in_prefix(sender, pool->addr, pool->len);
+}
+
+static void
+arp_make_reply(const struct port *p, struct rte_ether_hdr *eth, struct rte_arp_hdr *arp)
+{
+	struct rte_arp_ipv4 *a = &arp->arp_data;
+	uint32_t target_ip = a->arp_tip;
+
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	a->arp_tha = a->arp_sha;
+	a->arp_tip = a->arp_sip;
+	a->arp_sha = p->mac;
+	a->arp_sip = target_ip;
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = p->mac;
+}
+
+static enum l2l3_verdict
+arp_input(const struct port *p, enum port_index pi, const struct conf_prefix *pool,
+	  struct rte_ether_hdr *eth, uint32_t len, struct l2l3_result *res)
+{
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+	uint32_t sip, tip;
+	uint16_t op;
+
+	if (len < ETH_LEN + ARP_LEN || arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || arp->arp_hlen != 6 ||
+	    arp->arp_plen != 4)
+		return drop(res, PORT_DROP_arp_malformed);
+	op = rte_be_to_cpu_16(arp->arp_opcode);
+	if (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY)
+		return drop(res, PORT_DROP_arp_malformed);
+	if (!rte_is_unicast_ether_addr(&arp->arp_data.arp_sha))
+		return drop(res, PORT_DROP_arp_malformed);
+
+	sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
+	tip = rte_be_to_cpu_32(arp->arp_data.arp_tip);
+
+	/* Learn only senders on the connected subnet; a probe (sender 0) teaches nothing. */
+	if (sip != 0 && sip != p->addr && in_subnet(p, sip)) {
+		res->learn = 1;
+		res->learn_msg.ip = sip;
+		res->learn_msg.port = pi;
+		res->learn_msg.mac = arp->arp_data.arp_sha;
+		/* RFC 826: a request to us may create an entry; anything else only updates. */
+		res->learn_msg.solicited = op == RTE_ARP_OP_REQUEST && tip == p->addr;
+	}
+
+	if (op == RTE_ARP_OP_REPLY) {
+		if (tip != p->addr && sip != tip)
+			return drop(res, PORT_DROP_arp_not_for_us);
+		return L2L3_CONSUMED;
+	}
+	if (!arp_owns(p, pool, tip, sip)) {
+		/* A gratuitous ARP still refreshes what we know. */
+		return res->learn && sip == tip ? L2L3_CONSUMED : drop(res, PORT_DROP_arp_not_for_us);
+	}
+	arp_make_reply(p, eth, arp);
+	res->len = len;
+	return L2L3_TX;
+}
+
+static enum l2l3_verdict
+icmp_input(const struct port *p, struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip,
+	   uint32_t ihl, uint32_t tot, struct l2l3_result *res)
+{
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	uint32_t icmp_len = tot - ihl;
+	uint32_t src, hop;
+
+	if (icmp_len < ICMP_MIN_LEN || rte_raw_cksum(icmp, icmp_len) != 0xffff)
+		return drop(res, PORT_DROP_icmp_malformed);
+	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0)
+		return drop(res, PORT_DROP_icmp_type);
+
+	src = rte_be_to_cpu_32(ip->src_addr);
+	hop = l2l3_next_hop(p, src);
+	if (hop == 0)
+		return drop(res, PORT_DROP_no_route);
+
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, icmp_len);
+	ip->dst_addr = ip->src_addr;
+	ip->src_addr = rte_cpu_to_be_32(p->addr);
+	ip->time_to_live = REPLY_TTL;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	eth->src_addr = p->mac;
+	res->next_hop = hop;
+	/* Ethernet padding of the request is not echoed; NICs pad short frames. */
+	res->len = ETH_LEN + tot;
+	return L2L3_TX_RESOLVE;
+}
+
+static enum l2l3_verdict
+ipv4_input(const struct port *p, struct rte_ether_hdr *eth, uint32_t len,
+	   struct l2l3_result *res)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint32_t ihl, tot;
+
+	if (len < ETH_LEN + IP_MIN_LEN)
+		return drop(res, PORT_DROP_runt);
+	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < IP_MIN_LEN || tot < ihl || tot > len - ETH_LEN)
+		return drop(res, PORT_DROP_ip_malformed);
+	if (rte_raw_cksum(ip, ihl) != 0xffff)
+		return drop(res, PORT_DROP_ip_checksum);
+	if (martian_source(p, rte_be_to_cpu_32(ip->src_addr)))
+		return drop(res, PORT_DROP_ip_martian);
+	if (rte_be_to_cpu_32(ip->dst_addr) != p->addr)
+		return drop(res, PORT_DROP_ip_not_for_us);
+	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return drop(res, PORT_DROP_ip_fragment);
+	if (ip->next_proto_id != IPPROTO_ICMP)
+		return drop(res, PORT_DROP_no_service);
+	return icmp_input(p, eth, ip, ihl, tot, res);
+}
+
+enum l2l3_verdict
+l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *pool,
+	   uint8_t *frame, uint32_t len, struct l2l3_result *res)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+
+	memset(res, 0, sizeof(*res));
+	if (len < ETH_LEN)
+		return drop(res, PORT_DROP_runt);
+	/* af_packet hands back the frames we sent on another queue's socket. */
+	if (rte_is_same_ether_addr(&eth->src_addr, &p->mac))
+		return drop(res, PORT_DROP_own_frame);
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->mac) &&
+	    !rte_is_broadcast_ether_addr(&eth->dst_addr))
+		return drop(res, PORT_DROP_l2_not_for_us);
+
+	switch (rte_be_to_cpu_16(eth->ether_type)) {
+	case RTE_ETHER_TYPE_ARP:
+		return arp_input(p, pi, pool, eth, len, res);
+	case RTE_ETHER_TYPE_IPV4:
+		if (rte_is_broadcast_ether_addr(&eth->dst_addr))
+			return drop(res, PORT_DROP_l2_not_for_us);
+		return ipv4_input(p, eth, len, res);
+	default:
+		return drop(res, PORT_DROP_ethertype);
+	}
+}
+
+uint32_t
+l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+
+	memset(frame, 0, ETH_MIN_FRAME);
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	eth->src_addr = p->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	arp->arp_data.arp_sha = p->mac;
+	arp->arp_data.arp_sip = rte_cpu_to_be_32(p->addr);
+	arp->arp_data.arp_tip = rte_cpu_to_be_32(ip);
+	return ETH_MIN_FRAME;
+}

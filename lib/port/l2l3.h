@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * l2l3: what the data plane does with a frame addressed to the gateway
+ * itself, on plain bytes so that unit tests and the fuzz harness need no EAL.
+ * Every header is validated before it is read; a frame that fails gets a
+ * drop reason and is left as it was.
+ */
+#ifndef P2SGW_L2L3_H
+#define P2SGW_L2L3_H
+
+#include <stdint.h>
+
+#include "port.h"
+
+enum l2l3_verdict {
+	L2L3_DROP,       /**< drop and count result.drop */
+	L2L3_CONSUMED,   /**< fully handled (ARP reply learned): free, no drop */
+	L2L3_TX,         /**< reply built in place, Ethernet addresses set: send back */
+	L2L3_TX_RESOLVE, /**< reply built in place: needs the MAC of result.next_hop */
+};
+
+struct l2l3_result {
+	enum port_drop drop;           /**< with L2L3_DROP */
+	uint32_t next_hop;             /**< with L2L3_TX_RESOLVE, host order */
+	uint32_t len;                  /**< frame length after the reply was built */
+	int learn;                     /**< 1: result.learn_msg should reach the control core */
+	struct port_learn learn_msg;
+};
+
+/**
+ * Handle one received frame of len bytes on port p (pool: the client pool,
+ * for proxy ARP). May rewrite the frame in place into a reply.
+ */
+enum l2l3_verdict l2l3_input(const struct port *p, enum port_index pi,
+			     const struct conf_prefix *pool, uint8_t *frame, uint32_t len,
+			     struct l2l3_result *res);
+
+/** Build an ARP request from port p for ip into frame (at least 60 bytes); returns its length. */
+uint32_t l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame);
+
+/** The next hop towards dst from port p: dst itself when connected, else the port's next hop (0 = none). */
+static inline uint32_t
+l2l3_next_hop(const struct port *p, uint32_t dst)
+{
+	if (((dst ^ p->addr) & p->mask) == 0)
+		return dst;
+	return p->next_hop;
+}
+
+#endif

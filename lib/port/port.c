@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building and tearing down the data plane: the mbuf pool, the hand-off
+ * rings, RCU, the neighbour table, and the two ports opened from their
+ * drivers-cfg profiles with one RX and one TX queue per worker. Teardown
+ * gives every mbuf back to its pool, which the shutdown check relies on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "neigh.h"
+#include "port.h"
+
+RTE_LOG_REGISTER(port_logtype, p2sgw.port, INFO);
+#define PORT_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, port_logtype, "port: " fmt "\n", ##__VA_ARGS__)
+
+#define RING_SIZE 1024
+#define MBUF_CACHE 256
+
+int port_meta_offset = -1;
+
+#define DROP_NAME(name, help) #name,
+#define DROP_HELP(name, help) help,
+static const char *const drop_names[] = { PORT_DROP_REASONS(DROP_NAME) };
+static const char *const drop_helps[] = { PORT_DROP_REASONS(DROP_HELP) };
+
+const char *
+port_drop_name(enum port_drop d)
+{
+	return d < PORT_DROP_COUNT ? drop_names[d] : "?";
+}
+
+const char *
+port_drop_help(enum port_drop d)
+{
+	return d < PORT_DROP_COUNT ? drop_helps[d] : "?";
+}
+
+static int
+fail(char *err, size_t errlen, int rc, const char *fmt, ...) __rte_format_printf(4, 5);
+
+static int
+fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The configured folder, else the installed one, else the source tree's. */
+static const char *
+profile_dir(const struct conf *c)
+{
+	if (c->profile_dir[0])
+		return c->profile_dir;
+	if (access(P2SGW_DRIVERS_CFG_DIR, R_OK) == 0)
+		return P2SGW_DRIVERS_CFG_DIR;
+	return P2SGW_SOURCE_DRIVERS_CFG_DIR;
+}
+
+static uint16_t
+find_port(const char *name)
+{
+	uint16_t id;
+
+	return rte_eth_dev_get_port_by_name(name, &id) == 0 ? id : RTE_MAX_ETHPORTS;
+}
+
+/* Create (vdev) or probe (PCI) the device behind a port; sets p->port_id. */
+static int
+port_attach(struct port *p, const char *field, const struct conf_port *cp, unsigned nq,
+	    unsigned index, char *err, size_t errlen)
+{
+	char devargs[256], probe[400], name[sizeof(p->devname)];
+	int rc;
+
+	rc = conf_profile_devargs(&p->profile, cp, nq, index, devargs, sizeof(devargs), err,
+				  errlen);
+	if (rc != 0)
+		return rc;
+	/* Through a local buffer: gcc 12 cannot tell p->devname from p->profile (-Wrestrict). */
+	if (p->profile.bus == CONF_BUS_VDEV)
+		snprintf(name, sizeof(name), "%s%u", p->profile.driver, index);
+	else
+		snprintf(name, sizeof(name), "%s", cp->pci);
+	memcpy(p->devname, name, sizeof(p->devname));
+	if (p->profile.bus == CONF_BUS_VDEV) {
+		/* A vdev is probed by "name,args"; a PCI device by its devargs. */
+		if (snprintf(probe, sizeof(probe), "%s%s%s", name, devargs[0] ? "," : "",
+			     devargs) >= (int)sizeof(probe))
+			return fail(err, errlen, -ENOSPC, "%s: devargs too long", field);
+	} else {
+		snprintf(probe, sizeof(probe), "%s", devargs);
+	}
+	rc = rte_dev_probe(probe);
+	if (rc != 0)
+		return fail(err, errlen, rc < 0 ? rc : -ENODEV,
+			    "%s: cannot create device %s (%s%s%s): %s", field, p->devname,
+			    p->profile.driver, devargs[0] ? "," : "", devargs, rte_strerror(-rc));
+	p->port_id = find_port(p->devname);
+	if (p->port_id == RTE_MAX_ETHPORTS)
+		return fail(err, errlen, -ENODEV, "%s: device %s has no ethdev port", field,
+			    p->devname);
+	return 0;
+}
+
+static int
+port_configure(struct port *p, const char *field, unsigned nq, struct rte_mempool *mp,
+	       char *err, size_t errlen)
+{
+	struct rte_eth_conf ec = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t rxd = p->profile.rx_desc, txd = p->profile.tx_desc, q;
+	int socket = rte_eth_dev_socket_id(p->port_id);
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc != 0)
+		return fail(err, errlen, rc, "%s: cannot query %s", field, p->devname);
+	if (nq > info.max_rx_queues || nq > info.max_tx_queues)
+		return fail(err, errlen, -EINVAL,
+			    "%s: %s takes at most %u queues but there are %u workers; use fewer lcores",
+			    field, p->devname, RTE_MIN(info.max_rx_queues, info.max_tx_queues), nq);
+	ec.rx_adv_conf.rss_conf.rss_hf = p->profile.rss_hf & info.flow_type_rss_offloads;
+	if (nq > 1 && p->profile.rss && ec.rx_adv_conf.rss_conf.rss_hf)
+		ec.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	else
+		ec.rx_adv_conf.rss_conf.rss_hf = 0;
+	/* af_packet spreads its queue pairs with PACKET_FANOUT, without RSS offloads. */
+	p->rss = nq > 1 && p->profile.rss;
+
+	rc = rte_eth_dev_configure(p->port_id, nq, nq, &ec);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &rxd, &txd);
+	for (q = 0; rc == 0 && q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(p->port_id, q, rxd, socket, NULL, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(p->port_id, q, txd, socket, NULL);
+	}
+	if (rc != 0)
+		return fail(err, errlen, rc, "%s: cannot set up %s with %u queues: %s", field,
+			    p->devname, nq, rte_strerror(-rc));
+	p->rx_queues = p->tx_queues = nq;
+	return 0;
+}
+
+static int
+port_open(struct dp *dp, enum port_index pi, const struct conf_port *cp, const char *dir,
+	  char *err, size_t errlen)
+{
+	struct port *p = &dp->ports[pi];
+	char field[32];
+	uint16_t mtu;
+	int rc;
+
+	snprintf(field, sizeof(field), "ports.%s", p->name);
+	rc = port_attach(p, field, cp, dp->n_workers, pi, err, errlen);
+	if (rc == 0)
+		rc = port_configure(p, field, dp->n_workers, dp->mbufs, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (rte_eth_dev_get_mtu(p->port_id, &mtu) == 0 && mtu != p->mtu &&
+	    rte_eth_dev_set_mtu(p->port_id, p->mtu) != 0)
+		PORT_LOG(WARNING, "%s: %s keeps MTU %u (cannot set %u)", field, p->devname, mtu,
+			 p->mtu);
+	if (p->profile.promiscuous && rte_eth_promiscuous_enable(p->port_id) != 0)
+		PORT_LOG(WARNING, "%s: %s cannot be made promiscuous", field, p->devname);
+	rc = rte_eth_dev_start(p->port_id);
+	if (rc != 0)
+		return fail(err, errlen, rc, "%s: cannot start %s: %s", field, p->devname,
+			    rte_strerror(-rc));
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	PORT_LOG(INFO, "%s: %s (%s, profile %s from %s) " RTE_ETHER_ADDR_PRT_FMT
+		 ", %u queue pair(s)%s", field, p->devname, p->profile.driver, p->profile.name,
+		 dir, RTE_ETHER_ADDR_BYTES(&p->mac), p->rx_queues, p->rss ? ", RSS" : "");
+	return 0;
+}
+
+static void
+port_init_from_conf(struct port *p, const char *name, const struct conf_port *cp)
+{
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->port_id = RTE_MAX_ETHPORTS;
+	p->addr = cp->addr;
+	p->mask = cp->prefix_len ? ~0u << (32 - cp->prefix_len) : 0;
+	p->next_hop = cp->next_hop;
+	p->mtu = cp->mtu;
+}
+
+static unsigned
+pool_size(const struct dp *dp)
+{
+	unsigned n = 4 * RING_SIZE + (dp->n_workers + 1) * MBUF_CACHE * 2;
+	unsigned pi;
+
+	for (pi = 0; pi < PORT_COUNT; pi++) {
+		const struct conf_profile *pr = &dp->ports[pi].profile;
+
+		n += pr->mbufs + dp->n_workers * (pr->rx_desc + pr->tx_desc + 2 * RING_SIZE);
+	}
+	return n;
+}
+
+static int
+make_rings(struct dp *dp, int socket)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned i, pi;
+
+	dp->learn_ring = rte_ring_create_elem("p2s_learn", sizeof(struct port_learn), RING_SIZE,
+					      socket, RING_F_SC_DEQ);
+	dp->punt_ring = rte_ring_create("p2s_punt", RING_SIZE, socket, RING_F_SC_DEQ);
+	if (dp->learn_ring == NULL || dp->punt_ring == NULL)
+		return -ENOMEM;
+	for (i = 0; i < dp->n_workers; i++) {
+		for (pi = 0; pi < PORT_COUNT; pi++) {
+			snprintf(name, sizeof(name), "p2s_tx%u_%u", i, pi);
+			dp->workers[i].tx_ring[pi] = rte_ring_create(
+				name, RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (dp->workers[i].tx_ring[pi] == NULL)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int
+make_workers(struct dp *dp, char *err, size_t errlen)
+{
+	unsigned lcore, i = 0;
+
+	dp->n_workers = rte_lcore_count() - 1;
+	if (dp->n_workers == 0)
+		return fail(err, errlen, -EINVAL,
+			    "EAL: p2sgw needs at least two lcores (one control core and one worker), e.g. -l 0,1");
+	dp->workers = rte_zmalloc("workers", sizeof(*dp->workers) * dp->n_workers,
+				  RTE_CACHE_LINE_SIZE);
+	if (dp->workers == NULL)
+		return fail(err, errlen, -ENOMEM, "out of memory for workers");
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		dp->workers[i].dp = dp;
+		dp->workers[i].lcore_id = lcore;
+		dp->workers[i].queue = i;
+		dp->workers[i].index = i;
+		i++;
+	}
+	return 0;
+}
+
+static int
+make_tables(struct dp *dp, const struct conf *c, int socket)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+
+	dp->qsbr = rte_zmalloc_socket("qsbr", sz, RTE_CACHE_LINE_SIZE, socket);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0)
+		return -ENOMEM;
+	dp->neigh = neigh_create(c->neigh_max, c->neigh_timeout_s, dp->qsbr, socket);
+	return dp->neigh ? 0 : -ENOMEM;
+}
+
+int
+port_meta_register(void)
+{
+	static const struct rte_mbuf_dynfield meta_desc = {
+		.name = "p2sgw_port_meta",
+		.size = sizeof(struct port_meta),
+		.align = __alignof__(struct port_meta),
+	};
+
+	port_meta_offset = rte_mbuf_dynfield_register(&meta_desc);
+	return port_meta_offset < 0 ? -rte_errno : 0;
+}
+
+int
+dp_create(struct dp *dp, const struct conf *c, char *err, size_t errlen)
+{
+	int socket = (int)rte_socket_id();
+	const char *dir = profile_dir(c);
+	unsigned n;
+	int rc;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->pool = c->pool;
+	dp->idle_sleep_us = c->idle_sleep_us;
+	port_init_from_conf(&dp->ports[PORT_PUBLIC], "public", &c->pub);
+	port_init_from_conf(&dp->ports[PORT_PRIVATE], "private", &c->priv);
+	dp->ports[PORT_PRIVATE].proxy_arp_pool = true;
+
+	rc = conf_profile_load(dir, c->pub.profile, &dp->ports[PORT_PUBLIC].profile, err, errlen);
+	if (rc == 0)
+		rc = conf_profile_load(dir, c->priv.profile, &dp->ports[PORT_PRIVATE].profile, err,
+				       errlen);
+	if (rc == 0)
+		rc = make_workers(dp, err, errlen);
+	if (rc != 0)
+		return rc;
+
+	rc = port_meta_register();
+	n = pool_size(dp);
+	dp->mbufs = rte_pktmbuf_pool_create("p2s_mbufs", n, MBUF_CACHE, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (rc != 0 || dp->mbufs == NULL)
+		return fail(err, errlen, -ENOMEM,
+			    "EAL: cannot create a pool of %u mbufs (%u MiB); give EAL more memory (-m)",
+			    n, (unsigned)((uint64_t)n * 2432 >> 20));
+	if (make_rings(dp, socket) != 0 || make_tables(dp, c, socket) != 0)
+		return fail(err, errlen, -ENOMEM, "EAL: out of memory for rings and tables");
+
+	rc = port_open(dp, PORT_PUBLIC, &c->pub, dir, err, errlen);
+	if (rc == 0)
+		rc = port_open(dp, PORT_PRIVATE, &c->priv, dir, err, errlen);
+	return rc;
+}
+
+int
+dp_start_workers(struct dp *dp)
+{
+	unsigned i;
+	int rc;
+
+	__atomic_store_n(&dp->stop, false, __ATOMIC_RELEASE);
+	for (i = 0; i < dp->n_workers; i++) {
+		rc = rte_eal_remote_launch(dp_worker_main, &dp->workers[i],
+					   dp->workers[i].lcore_id);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+ring_free_mbufs(struct rte_ring *r)
+{
+	void *m;
+
+	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+void
+dp_stop(struct dp *dp)
+{
+	unsigned i, pi;
+
+	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	ring_free_mbufs(dp->punt_ring);
+	for (i = 0; i < dp->n_workers; i++)
+		for (pi = 0; pi < PORT_COUNT; pi++)
+			ring_free_mbufs(dp->workers[i].tx_ring[pi]);
+	if (dp->neigh)
+		neigh_flush(dp->neigh);
+	for (pi = 0; pi < PORT_COUNT; pi++) {
+		struct port *p = &dp->ports[pi];
+
+		if (p->port_id == RTE_MAX_ETHPORTS)
+			continue;
+		rte_eth_dev_stop(p->port_id);
+		rte_eth_dev_close(p->port_id);
+		p->port_id = RTE_MAX_ETHPORTS;
+	}
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+	unsigned i, pi;
+
+	neigh_free(dp->neigh);
+	rte_ring_free(dp->learn_ring);
+	rte_ring_free(dp->punt_ring);
+	for (i = 0; dp->workers && i < dp->n_workers; i++)
+		for (pi = 0; pi < PORT_COUNT; pi++)
+			rte_ring_free(dp->workers[i].tx_ring[pi]);
+	rte_free(dp->workers);
+	rte_free(dp->qsbr);
+	rte_mempool_free(dp->mbufs);
+	memset(dp, 0, sizeof(*dp));
+}
+
+unsigned
+dp_mbufs_in_use(const struct dp *dp)
+{
+	return dp->mbufs ? rte_mempool_in_use_count(dp->mbufs) : 0;
+}
+
+static void
+counters_add(struct port_counters *sum, const struct port_counters *c)
+{
+	unsigned d;
+
+	sum->rx_packets += c->rx_packets;
+	sum->rx_bytes += c->rx_bytes;
+	sum->tx_packets += c->tx_packets;
+	sum->tx_bytes += c->tx_bytes;
+	sum->arp_replies += c->arp_replies;
+	sum->echo_replies += c->echo_replies;
+	for (d = 0; d < PORT_DROP_COUNT; d++)
+		sum->drops[d] += c->drops[d];
+}
+
+void
+dp_port_counters(const struct dp *dp, enum port_index p, struct port_counters *sum)
+{
+	unsigned i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < dp->n_workers; i++)
+		counters_add(sum, &dp->workers[i].ctr[p]);
+	counters_add(sum, &dp->ctl_ctr[p]);
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port: the gateway's two DPDK ports and the layer-2/3 duties of the data
+ * plane. The control core opens the ports from drivers-cfg profiles (one RX
+ * and one TX queue per worker, RSS across them), then runs the workers' poll
+ * loops on the other lcores. Workers answer ARP and ICMP echo for the
+ * gateway's own addresses, proxy-ARP for the client pool on the private port,
+ * and drop and count by reason everything else. Next hops are resolved by ARP
+ * on the control core into a bounded neighbour table that workers read
+ * without locks (rte_hash lock-free readers, entries retired with
+ * rte_rcu_qsbr).
+ */
+#ifndef P2SGW_PORT_H
+#define P2SGW_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "conf.h"
+
+enum port_index { PORT_PUBLIC = 0, PORT_PRIVATE = 1, PORT_COUNT = 2 };
+
+#define PORT_BURST_MAX 32
+
+/*
+ * Why a frame was dropped. X(name, help): one list gives the enum, the
+ * counter names shown by the CLI and their help text.
+ */
+#define PORT_DROP_REASONS(X)                                                   \
+	X(runt, "frame shorter than its headers")                             \
+	X(multi_seg, "frame in several segments")                              \
+	X(own_frame, "frame the gateway sent itself (seen again by af_packet)") \
+	X(l2_not_for_us, "destination MAC neither ours nor broadcast")         \
+	X(ethertype, "neither IPv4 nor ARP")                                   \
+	X(arp_malformed, "ARP not Ethernet/IPv4 or too short")                 \
+	X(arp_not_for_us, "ARP for an address the gateway does not own")       \
+	X(ip_malformed, "bad IPv4 version, header or total length")            \
+	X(ip_checksum, "bad IPv4 header checksum")                             \
+	X(ip_martian, "source address broadcast, multicast, loopback or ours") \
+	X(ip_fragment, "IPv4 fragment addressed to the gateway")               \
+	X(ip_not_for_us, "IPv4 not addressed to the gateway (no route)")       \
+	X(icmp_malformed, "ICMP too short or bad checksum")                    \
+	X(icmp_type, "ICMP other than echo request")                           \
+	X(no_service, "UDP, TCP or other protocol with no service on the port") \
+	X(no_route, "no next hop for the reply")                               \
+	X(neigh_queue_full, "waiting for ARP and the queue was full")          \
+	X(neigh_table_full, "neighbour table full, next hop not resolved")     \
+	X(neigh_failed, "next hop did not answer ARP")                         \
+	X(ring_full, "hand-off ring to the control core was full")             \
+	X(tx_full, "TX queue full")
+
+#define PORT_DROP_ENUM(name, help) PORT_DROP_##name,
+enum port_drop { PORT_DROP_REASONS(PORT_DROP_ENUM) PORT_DROP_COUNT };
+#undef PORT_DROP_ENUM
+
+/** Counter name ("ip_checksum") and help line of a drop reason. */
+const char *port_drop_name(enum port_drop d);
+const char *port_drop_help(enum port_drop d);
+
+/** One worker's counters for one port; written by that worker only. */
+struct port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t arp_replies;
+	uint64_t echo_replies;
+	uint64_t drops[PORT_DROP_COUNT];
+} __rte_cache_aligned;
+
+/** What the data plane knows about one of its ports. */
+struct port {
+	char name[16];                 /**< "public" / "private" */
+	uint16_t port_id;              /**< DPDK port id */
+	struct rte_ether_addr mac;
+	uint32_t addr;                 /**< own address, host order */
+	uint32_t mask;                 /**< connected subnet mask, host order */
+	uint32_t next_hop;             /**< default next hop, 0 = none */
+	uint16_t mtu;
+	bool proxy_arp_pool;           /**< answer ARP for the client pool */
+	struct conf_profile profile;
+	char devname[128];             /**< DPDK device name */
+	uint16_t rx_queues, tx_queues;
+	bool rss;                      /**< RSS really enabled on the device */
+};
+
+struct neigh_table;
+struct rte_ring;
+struct rte_rcu_qsbr;
+struct rte_mempool;
+
+struct dp;
+
+/** A worker lcore: polls queue `queue` of every port. */
+struct worker {
+	struct dp *dp;
+	unsigned lcore_id;
+	uint16_t queue;
+	unsigned index;                /**< 0..n_workers-1, also its RCU thread id */
+	struct rte_ring *tx_ring[PORT_COUNT]; /**< frames the control core asks it to send */
+	struct port_counters ctr[PORT_COUNT];
+	uint64_t polls;                /**< loop iterations */
+	uint64_t busy_polls;           /**< iterations that moved at least one frame */
+	uint64_t idle_sleeps;
+} __rte_cache_aligned;
+
+/** Message from a worker to the control core: learn this neighbour. */
+struct port_learn {
+	uint32_t ip;                   /**< host order */
+	uint8_t port;                  /**< enum port_index */
+	uint8_t solicited;             /**< 1 when the sender asked us (RFC 826: may create) */
+	struct rte_ether_addr mac;
+};
+
+/** The whole data plane, owned by the control core. */
+struct dp {
+	struct port ports[PORT_COUNT];
+	struct conf_prefix pool;
+	struct rte_mempool *mbufs;
+	struct neigh_table *neigh;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_ring *learn_ring;   /**< workers -> control: struct port_learn */
+	struct rte_ring *punt_ring;    /**< workers -> control: mbufs waiting for a next hop */
+	struct worker *workers;        /**< n_workers, rte_zmalloc'ed */
+	struct port_counters ctl_ctr[PORT_COUNT]; /**< drops decided on the control core */
+	unsigned n_workers;
+	unsigned idle_sleep_us;
+	uint64_t next_timer_tsc;       /**< control core: next neighbour timer run */
+	bool stop;                     /**< set by dp_stop(), read by workers */
+};
+
+/**
+ * Per-mbuf metadata while a frame waits on the control core: which port it
+ * leaves by and which next hop it needs. Lives in an mbuf dynamic field.
+ */
+struct port_meta {
+	uint32_t next_hop;             /**< host order */
+	uint8_t port;
+};
+extern int port_meta_offset;
+
+/** Register the metadata field (dp_create() does it); 0 or -errno. */
+int port_meta_register(void);
+static inline struct port_meta *
+port_meta(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, port_meta_offset, struct port_meta *);
+}
+
+/**
+ * Create the data plane after rte_eal_init(): mbuf pool, rings, neighbour
+ * table, RCU, and both ports opened from their profiles with one RX and one
+ * TX queue per worker lcore, started. 0 or -errno with one error line.
+ */
+int dp_create(struct dp *dp, const struct conf *c, char *err, size_t errlen);
+
+/** Launch the worker loops on every worker lcore. */
+int dp_start_workers(struct dp *dp);
+
+/**
+ * Stop the workers and wait for them, then give back every mbuf still held
+ * in rings and neighbour queues, and stop and close both ports.
+ */
+void dp_stop(struct dp *dp);
+
+/** Free what dp_create() made (after dp_stop()). */
+void dp_destroy(struct dp *dp);
+
+/** Mbufs of the pool not back in it (0 after a clean dp_stop()). */
+unsigned dp_mbufs_in_use(const struct dp *dp);
+
+/** Sum of every worker's counters for one port. */
+void dp_port_counters(const struct dp *dp, enum port_index p, struct port_counters *sum);
+
+/**
+ * Hand a frame built on the control core to worker 0 for transmission on
+ * port p. Takes the mbuf in every case (freed and counted if the ring is full).
+ */
+void dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m);
+
+/**
+ * Control core: drain the learn and punt rings and run neighbour timers.
+ * Returns how much work it did (0 = idle).
+ */
+unsigned dp_control_poll(struct dp *dp, uint64_t now_tsc);
+
+/** The worker loop (rte_eal_remote_launch entry); arg is the struct worker. */
+int dp_worker_main(void *arg);
+
+#endif
