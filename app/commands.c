@@ -81,19 +81,14 @@ link_state(uint16_t port_id, uint32_t *speed)
 	return link.link_status ? "up" : "down";
 }
 
+/* Who the port is: one row of the "ports" table. */
 static struct json_object *
-port_row(const struct port *p, const struct port_counters *c)
+port_row(const struct port *p)
 {
 	struct json_object *o = json_object_new_object();
-	struct rte_eth_stats hw = { 0 };
-	uint64_t drops = 0;
 	uint32_t speed;
 	char buf[64], ip[16];
-	unsigned d;
 
-	for (d = 0; d < PORT_DROP_COUNT; d++)
-		drops += c->drops[d];
-	rte_eth_stats_get(p->port_id, &hw);
 	add_str(o, "port", p->name);
 	add_str(o, "device", p->devname);
 	add_str(o, "link", link_state(p->port_id, &speed));
@@ -105,6 +100,23 @@ port_row(const struct port *p, const struct port_counters *c)
 	add_str(o, "address", buf);
 	add_u64(o, "mtu", p->mtu);
 	add_u64(o, "queues", p->rx_queues);
+	add_str(o, "rss", p->rss ? "yes" : "no");
+	return o;
+}
+
+/* What went through it: one row of the "counters" table. */
+static struct json_object *
+counter_row(const struct port *p, const struct port_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct rte_eth_stats hw = { 0 };
+	uint64_t drops = 0;
+	unsigned d;
+
+	for (d = 0; d < PORT_DROP_COUNT; d++)
+		drops += c->drops[d];
+	rte_eth_stats_get(p->port_id, &hw);
+	add_str(o, "port", p->name);
 	add_u64(o, "rx_packets", c->rx_packets);
 	add_u64(o, "rx_bytes", c->rx_bytes);
 	add_u64(o, "tx_packets", c->tx_packets);
@@ -123,6 +135,7 @@ cmd_ports(void *ctx, int argc, char **argv, struct json_object **res, char *err,
 {
 	struct app *a = ctx;
 	struct json_object *ports = json_object_new_array();
+	struct json_object *counters = json_object_new_array();
 	struct json_object *drops = json_object_new_array();
 	struct json_object *o;
 	struct port_counters c;
@@ -134,7 +147,8 @@ cmd_ports(void *ctx, int argc, char **argv, struct json_object **res, char *err,
 	all = argc == 1;
 	for (pi = 0; pi < PORT_COUNT; pi++) {
 		dp_port_counters(&a->dp, pi, &c);
-		json_object_array_add(ports, port_row(&a->dp.ports[pi], &c));
+		json_object_array_add(ports, port_row(&a->dp.ports[pi]));
+		json_object_array_add(counters, counter_row(&a->dp.ports[pi], &c));
 		for (d = 0; d < PORT_DROP_COUNT; d++) {
 			if (!all && c.drops[d] == 0)
 				continue;
@@ -148,6 +162,7 @@ cmd_ports(void *ctx, int argc, char **argv, struct json_object **res, char *err,
 	}
 	*res = json_object_new_object();
 	json_object_object_add(*res, "ports", ports);
+	json_object_object_add(*res, "counters", counters);
 	json_object_object_add(*res, "drops", drops);
 	return 0;
 }

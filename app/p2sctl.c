@@ -313,8 +313,9 @@ print_reply(struct json_object *doc, const struct options *o)
 	}
 	json_object_object_get_ex(doc, "result", &result);
 	if (o->json)
-		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+					result, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		ctl_render_text(result, stdout);
 	if (fflush(stdout) != 0) {

@@ -122,9 +122,9 @@ check "gateway still answers after the bad frames" ip netns exec "$NS_CLIENT" pi
 # --- the CLI ---
 p2sctl -j show ports >"$WORK/j"
 check "show ports -j: RX counters on both ports" \
-	test "$(json '["ports"][0]["rx_packets"]')" -gt 0 -a "$(json '["ports"][1]["rx_packets"]')" -gt 0
+	test "$(json '["counters"][0]["rx_packets"]')" -gt 0 -a "$(json '["counters"][1]["rx_packets"]')" -gt 0
 check "show ports -j: TX counters on both ports" \
-	test "$(json '["ports"][0]["tx_packets"]')" -gt 0 -a "$(json '["ports"][1]["tx_packets"]')" -gt 0
+	test "$(json '["counters"][0]["tx_packets"]')" -gt 0 -a "$(json '["counters"][1]["tx_packets"]')" -gt 0
 check "show ports -j: link up on both ports" \
 	test "$(json '["ports"][0]["link"]')$(json '["ports"][1]["link"]')" = upup
 check "show ports prints a table" sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' show ports | grep -E '^ *public .* up '"
