@@ -39,6 +39,12 @@ unit() { # unit BUILD_DIR
 	meson test -C "$1" --suite unit --print-errorlogs --num-processes 2
 }
 
+unit_sanitized() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		LSAN_OPTIONS=suppressions=$P2S_TOP/tests/fuzz/lsan.supp \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit "$BUILD/asan"
+}
+
 fuzz_all() {
 	local h rc=0
 	mkdir -p "$BUILD/fuzz-corpus"
@@ -51,8 +57,13 @@ fuzz_all() {
 		local seeds=()
 		[ -d "$P2S_TOP/tests/fuzz/corpus/${name#fuzz_}" ] &&
 			seeds=("$P2S_TOP/tests/fuzz/corpus/${name#fuzz_}")
+		local dict=()
+		[ -f "$P2S_TOP/tests/fuzz/${name#fuzz_}.dict" ] &&
+			dict=(-dict="$P2S_TOP/tests/fuzz/${name#fuzz_}.dict")
 		echo "fuzzing $name for ${FUZZ_SECONDS}s"
-		"$h" -max_total_time="$FUZZ_SECONDS" "$corpus" "${seeds[@]}" >"$BUILD/$name.log" 2>&1 ||
+		LSAN_OPTIONS=suppressions=$P2S_TOP/tests/fuzz/lsan.supp \
+			"$h" -max_total_time="$FUZZ_SECONDS" "${dict[@]}" "$corpus" "${seeds[@]}" \
+			>"$BUILD/$name.log" 2>&1 ||
 			{ tail -n 40 "$BUILD/$name.log"; rc=1; }
 	done
 	return $rc
@@ -69,9 +80,7 @@ step "unit tests" unit "$BUILD/ci"
 step "build with ASan/UBSan" \
 	p2s_build "$BUILD/asan" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
 	--buildtype=debug
-step "unit tests under ASan/UBSan" \
-	env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	unit "$BUILD/asan"
+step "unit tests under ASan/UBSan" unit_sanitized
 
 if [ -z "$QUICK" ]; then
 	step "build libFuzzer harnesses (clang)" fuzz_build
@@ -85,5 +94,5 @@ fi
 
 echo
 [ $FAILED -eq 0 ] || printf 'failed step: %s\n' "${FAILED_STEPS[@]}"
-echo "$PASSED passed, $FAILED failed"
+echo "steps: $PASSED passed, $FAILED failed"
 [ $FAILED -eq 0 ]
