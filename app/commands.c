@@ -4,8 +4,10 @@
  * as tables (or prints with -j) and that DPDK telemetry serves under the
  * same name: one function per command, for both.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -17,7 +19,9 @@
 #include <rte_version.h>
 
 #include "app.h"
+#include "esp.h"
 #include "neigh.h"
+#include "sa.h"
 
 static void
 add_str(struct json_object *o, const char *k, const char *v)
@@ -124,6 +128,7 @@ counter_row(const struct port *p, const struct port_counters *c)
 	add_u64(o, "drops", drops);
 	add_u64(o, "arp_replies", c->arp_replies);
 	add_u64(o, "echo_replies", c->echo_replies);
+	add_u64(o, "handoffs", c->handoffs);
 	add_u64(o, "nic_rx_missed", hw.imissed);
 	add_u64(o, "nic_rx_errors", hw.ierrors);
 	add_u64(o, "nic_tx_errors", hw.oerrors);
@@ -202,6 +207,7 @@ cmd_workers(void *ctx, int argc, char **argv, struct json_object **res, char *er
 	}
 	*res = json_object_new_object();
 	json_object_object_add(*res, "control_lcore", json_object_new_uint64(rte_get_main_lcore()));
+	json_object_object_add(*res, "ike_messages", json_object_new_uint64(a->dp.ike_received));
 	json_object_object_add(*res, "workers", arr);
 	return 0;
 }
@@ -241,6 +247,244 @@ cmd_neighbours(void *ctx, int argc, char **argv, struct json_object **res, char 
 	return 0;
 }
 
+struct sa_walk {
+	struct json_object *sas;
+	struct json_object *drops;
+	uint32_t only;                 /* tunnel id, 0 = all */
+	uint64_t now;
+};
+
+static void
+sa_drop_rows(struct sa_walk *sw, const struct sa_tunnel *tun, const struct sa_child *c)
+{
+	const struct esp_sa_stats *st = esp_sa_stats(c->esp);
+	struct json_object *o;
+	char spi[16];
+	unsigned d;
+
+	snprintf(spi, sizeof(spi), "0x%08x", c->spi);
+	for (d = 0; d < ESP_DROP_COUNT; d++) {
+		if (st->drops[d] == 0)
+			continue;
+		o = json_object_new_object();
+		add_u64(o, "tunnel", tun->id);
+		add_str(o, "spi", spi);
+		add_str(o, "reason", esp_drop_name(d));
+		add_u64(o, "packets", st->drops[d]);
+		json_object_array_add(sw->drops, o);
+	}
+}
+
+static void
+sa_row(struct sa_walk *sw, const struct sa_tunnel *tun, const struct sa_child *c)
+{
+	const struct esp_sa_stats *st = esp_sa_stats(c->esp);
+	struct json_object *o = json_object_new_object();
+	uint64_t drops = 0;
+	char buf[48], ip[16];
+	unsigned d;
+
+	for (d = 0; d < ESP_DROP_COUNT; d++)
+		drops += st->drops[d];
+	add_u64(o, "tunnel", tun->id);
+	add_str(o, "dir", c->inbound ? "in" : "out");
+	snprintf(buf, sizeof(buf), "0x%08x", c->spi);
+	add_str(o, "spi", buf);
+	ipv4_str(tun->inner_addr, ip, sizeof(ip));
+	add_str(o, "client", ip);
+	ipv4_str(tun->remote_addr, ip, sizeof(ip));
+	if (tun->udp_encap)
+		snprintf(buf, sizeof(buf), "%s:%u", ip, tun->remote_port);
+	else
+		snprintf(buf, sizeof(buf), "%s", ip);
+	add_str(o, "outer", buf);
+	add_u64(o, "worker", tun->owner);
+	add_u64(o, "packets", st->packets);
+	add_u64(o, "bytes", st->bytes);
+	add_u64(o, "drops", drops);
+	add_u64(o, "seq", esp_sa_seq(c->esp));
+	json_object_array_add(sw->sas, o);
+	sa_drop_rows(sw, tun, c);
+}
+
+static void
+tunnel_drop_rows(struct sa_walk *sw, const struct sa_tunnel *tun)
+{
+	struct json_object *o;
+	unsigned d;
+
+	for (d = 0; d < SA_DROP_COUNT; d++) {
+		if (tun->stats.drops[d] == 0)
+			continue;
+		o = json_object_new_object();
+		add_u64(o, "tunnel", tun->id);
+		add_str(o, "spi", "-");
+		add_str(o, "reason", sa_drop_name(d));
+		add_u64(o, "packets", tun->stats.drops[d]);
+		json_object_array_add(sw->drops, o);
+	}
+}
+
+static int
+sa_walk_one(struct sa_tunnel *tun, void *arg)
+{
+	struct sa_walk *sw = arg;
+	unsigned i;
+
+	if (sw->only && tun->id != sw->only)
+		return 0;
+	for (i = 0; i < SA_IN_MAX; i++)
+		if (tun->in[i] != NULL)
+			sa_row(sw, tun, tun->in[i]);
+	sa_row(sw, tun, tun->out);
+	tunnel_drop_rows(sw, tun);
+	return 0;
+}
+
+static int
+cmd_sa(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct sa_walk sw = { 0 };
+	char *end;
+
+	if (argc == 1) {
+		unsigned long id = strtoul(argv[0], &end, 10);
+
+		if (*argv[0] == '\0' || *end != '\0' || id == 0 || id > UINT32_MAX ||
+		    sa_tunnel_get(a->dp.sa, (uint32_t)id) == NULL) {
+			snprintf(err, errlen, "show sa: no tunnel '%s'; allowed: a tunnel id from 'show sa'",
+				 argv[0]);
+			return -ENOENT;
+		}
+		sw.only = (uint32_t)id;
+	}
+	sw.sas = json_object_new_array();
+	sw.drops = json_object_new_array();
+	sa_table_walk(a->dp.sa, sa_walk_one, &sw);
+	*res = json_object_new_object();
+	add_u64(*res, "tunnels", sa_table_count(a->dp.sa));
+	json_object_object_add(*res, "sas", sw.sas);
+	json_object_object_add(*res, "drops", sw.drops);
+	return 0;
+}
+
+/* Manual keying (AES-256-GCM) for interop tests: "sa add" and "sa del". */
+
+static int
+parse_key(const char *what, const char *hex, struct esp_sa_params *p, char *err, size_t errlen)
+{
+	uint8_t raw[36];
+	unsigned i;
+
+	for (i = 0; i < sizeof(raw); i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]))
+			break;
+		raw[i] = (uint8_t)v;
+	}
+	if (i != sizeof(raw) || hex[2 * sizeof(raw)] != '\0') {
+		snprintf(err, errlen,
+			 "sa add: %s: expected 72 hex digits (AES-256 key and 4-byte salt)", what);
+		return -EINVAL;
+	}
+	p->cipher = ESP_CIPHER_AES_GCM_16;
+	p->integ = ESP_INTEG_NONE;
+	p->key_len = 32;
+	memcpy(p->key, raw, 32);
+	memcpy(p->salt, raw + 32, 4);
+	return 0;
+}
+
+static int
+parse_spi(const char *what, const char *s, uint32_t *spi, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 16);
+
+	if (*s == '\0' || *end != '\0' || v == 0 || v > UINT32_MAX) {
+		snprintf(err, errlen, "sa add: %s '%s': expected a non-zero 32-bit hex SPI", what, s);
+		return -EINVAL;
+	}
+	*spi = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_outer(const char *s, uint32_t *addr, uint16_t *port, char *err, size_t errlen)
+{
+	char buf[32], *colon, *end;
+	unsigned long v;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	colon = strchr(buf, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	v = colon ? strtoul(colon + 1, &end, 10) : 4500;
+	if (conf_parse_ipv4(buf, addr) != 0 || (colon && (*end != '\0' || v == 0 || v > 65535))) {
+		snprintf(err, errlen, "sa add: OUTER '%s': expected a.b.c.d or a.b.c.d:port", s);
+		return -EINVAL;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+cmd_sa_add(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct sa_tunnel_params tp = { .owner = -1 };
+	const struct conf_prefix *pool = &a->conf.pool;
+	uint32_t outer, id;
+	uint16_t port;
+	int rc;
+
+	(void)argc;
+	if (conf_parse_ipv4(argv[0], &tp.inner_addr) != 0 ||
+	    ((tp.inner_addr ^ pool->addr) >> (32 - pool->len)) != 0) {
+		snprintf(err, errlen, "sa add: INNER '%s': expected an address in the client pool",
+			 argv[0]);
+		return -EINVAL;
+	}
+	if ((rc = parse_outer(argv[1], &outer, &port, err, errlen)) != 0 ||
+	    (rc = parse_spi("IN_SPI", argv[2], &tp.in.spi, err, errlen)) != 0 ||
+	    (rc = parse_key("IN_KEY", argv[3], &tp.in, err, errlen)) != 0 ||
+	    (rc = parse_spi("OUT_SPI", argv[4], &tp.out.spi, err, errlen)) != 0 ||
+	    (rc = parse_key("OUT_KEY", argv[5], &tp.out, err, errlen)) != 0)
+		return rc;
+	tp.in.local_addr = tp.out.local_addr = a->conf.pub.addr;
+	tp.in.remote_addr = tp.out.remote_addr = outer;
+	tp.in.udp_encap = tp.out.udp_encap = true;
+	tp.in.local_port = tp.out.local_port = 4500;
+	tp.in.remote_port = tp.out.remote_port = port;
+	rc = sa_tunnel_add(a->dp.sa, a->dp.ctl_esp, &tp, &id, err, errlen);
+	explicit_bzero(&tp, sizeof(tp));
+	if (rc != 0)
+		return rc;
+	*res = json_object_new_object();
+	add_u64(*res, "tunnel", id);
+	return 0;
+}
+
+static int
+cmd_sa_del(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	char *end;
+	unsigned long id = strtoul(argv[0], &end, 10);
+
+	(void)argc, (void)res;
+	if (*argv[0] == '\0' || *end != '\0' || id > UINT32_MAX ||
+	    sa_tunnel_del(a->dp.sa, (uint32_t)id) != 0) {
+		snprintf(err, errlen, "sa del: no tunnel '%s'; allowed: a tunnel id from 'show sa'",
+			 argv[0]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static int
 cmd_config(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
 {
@@ -270,6 +514,13 @@ commands_register(struct app *a)
 		  "/p2sgw/neighbours" },
 		{ "show config", NULL, "the configuration in force (secrets hidden)", 0, 0,
 		  cmd_config, a, "/p2sgw/config" },
+		{ "show sa", "[TUNNEL]",
+		  "ESP SAs: SPI, client, outer address, owning worker, packets, bytes, drops by reason",
+		  0, 1, cmd_sa, a, "/p2sgw/sa" },
+		{ "sa add", "INNER OUTER[:PORT] IN_SPI IN_KEY OUT_SPI OUT_KEY",
+		  "manually keyed AES-256-GCM tunnel over UDP 4500 (interop tests); keys: 72 hex digits",
+		  6, 6, cmd_sa_add, a, NULL },
+		{ "sa del", "TUNNEL", "remove a tunnel", 1, 1, cmd_sa_del, a, NULL },
 	};
 	unsigned i;
 	int rc;

@@ -9,9 +9,11 @@ PACKAGES=(
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	libdpdk-dev dpdk dpdk-dev libipsec-mb-dev libssl-dev libconfig-dev libjson-c-dev
 	# tests
-	libcmocka-dev python3 jq
+	libcmocka-dev python3 python3-cryptography jq
 	# demo and integration tests: namespaces, veth, traffic
 	iproute2 iputils-ping iputils-arping iperf3 procps psmisc
+	# benchmarks: plot, instruction counts, DPDK's ipsec-secgw sources to compare with
+	python3-matplotlib valgrind dpdk-doc make
 )
 
 missing=()

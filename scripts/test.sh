@@ -90,6 +90,8 @@ if [ -z "$QUICK" ]; then
 	step "integration: ARP, ICMP, drops, CLI, telemetry, shutdown (no hugepages)" \
 		"$P2S_TOP/tests/integration/l2l3.sh" nohuge
 	step "integration: the same with hugepages" "$P2S_TOP/tests/integration/l2l3.sh" huge
+	step "integration: ESP through the gateway with an independent client" \
+		"$P2S_TOP/tests/integration/esp.sh"
 fi
 
 echo

@@ -12,6 +12,7 @@
 #include <rte_byteorder.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "l2l3.h"
 
@@ -21,6 +22,9 @@
 #define ICMP_MIN_LEN ((uint32_t)sizeof(struct rte_icmp_hdr))
 #define ETH_MIN_FRAME 60u
 #define REPLY_TTL 64
+#define IKE_PORT 500
+#define IKE_NATT_PORT 4500
+#define ICMP_DEST_UNREACH 3
 
 static enum l2l3_verdict
 drop(struct l2l3_result *res, enum port_drop why)
@@ -157,9 +161,62 @@ icmp_input(const struct port *p, struct rte_ether_hdr *eth, struct rte_ipv4_hdr 
 	return L2L3_TX_RESOLVE;
 }
 
+/*
+ * UDP to the public address: IKE on 500; on 4500 (RFC 3948 §2.2) a zero
+ * non-ESP marker means IKE, a single 0xff byte a NAT keepalive, else ESP.
+ */
 static enum l2l3_verdict
-ipv4_input(const struct port *p, struct rte_ether_hdr *eth, uint32_t len,
-	   struct l2l3_result *res)
+udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_result *res)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((uint8_t *)ip + ihl);
+	const uint8_t *payload = (const uint8_t *)(udp + 1);
+	uint32_t dlen, plen;
+
+	if (tot - ihl < sizeof(*udp))
+		return drop(res, PORT_DROP_udp_malformed);
+	dlen = rte_be_to_cpu_16(udp->dgram_len);
+	if (dlen < sizeof(*udp) || dlen > tot - ihl)
+		return drop(res, PORT_DROP_udp_malformed);
+	plen = dlen - sizeof(*udp);
+	switch (rte_be_to_cpu_16(udp->dst_port)) {
+	case IKE_PORT:
+		return L2L3_IKE;
+	case IKE_NATT_PORT:
+		if (plen == 1 && payload[0] == 0xff)
+			return drop(res, PORT_DROP_nat_keepalive);
+		if (plen >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 &&
+		    payload[3] == 0)
+			return L2L3_IKE;
+		if (plen < 8)
+			return drop(res, PORT_DROP_esp_malformed);
+		res->udp_encap = 1;
+		return L2L3_ESP;
+	default:
+		return drop(res, PORT_DROP_no_service);
+	}
+}
+
+static int
+in_pool(const struct conf_prefix *pool, uint32_t ip)
+{
+	return pool != NULL && pool->len != 0 && in_prefix(ip, pool->addr, pool->len);
+}
+
+/* Not for the gateway itself: a client-bound packet on the private port? */
+static enum l2l3_verdict
+transit_input(const struct port *p, const struct conf_prefix *pool, struct rte_ipv4_hdr *ip,
+	      struct l2l3_result *res)
+{
+	if (p->outside || !in_pool(pool, rte_be_to_cpu_32(ip->dst_addr)))
+		return drop(res, PORT_DROP_ip_not_for_us);
+	if (ip->time_to_live <= 1)
+		return drop(res, PORT_DROP_ttl_expired);
+	return L2L3_TO_CLIENT;
+}
+
+static enum l2l3_verdict
+ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ether_hdr *eth,
+	   uint32_t len, struct l2l3_result *res)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	uint32_t ihl, tot;
@@ -175,12 +232,25 @@ ipv4_input(const struct port *p, struct rte_ether_hdr *eth, uint32_t len,
 	if (martian_source(p, rte_be_to_cpu_32(ip->src_addr)))
 		return drop(res, PORT_DROP_ip_martian);
 	if (rte_be_to_cpu_32(ip->dst_addr) != p->addr)
-		return drop(res, PORT_DROP_ip_not_for_us);
+		return transit_input(p, pool, ip, res);
 	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return drop(res, PORT_DROP_ip_fragment);
-	if (ip->next_proto_id != IPPROTO_ICMP)
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		return icmp_input(p, eth, ip, ihl, tot, res);
+	case IPPROTO_ESP:
+		if (!p->outside) /* tunnels end on the public port only */
+			return drop(res, PORT_DROP_no_service);
+		if (tot - ihl < 8)
+			return drop(res, PORT_DROP_esp_malformed);
+		return L2L3_ESP;
+	case IPPROTO_UDP:
+		if (!p->outside)
+			return drop(res, PORT_DROP_no_service);
+		return udp_input(ip, ihl, tot, res);
+	default:
 		return drop(res, PORT_DROP_no_service);
-	return icmp_input(p, eth, ip, ihl, tot, res);
+	}
 }
 
 enum l2l3_verdict
@@ -205,7 +275,7 @@ l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *p
 	case RTE_ETHER_TYPE_IPV4:
 		if (rte_is_broadcast_ether_addr(&eth->dst_addr))
 			return drop(res, PORT_DROP_l2_not_for_us);
-		return ipv4_input(p, eth, len, res);
+		return ipv4_input(p, pool, eth, len, res);
 	default:
 		return drop(res, PORT_DROP_ethertype);
 	}
@@ -230,4 +300,34 @@ l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame)
 	arp->arp_data.arp_sip = rte_cpu_to_be_32(p->addr);
 	arp->arp_data.arp_tip = rte_cpu_to_be_32(ip);
 	return ETH_MIN_FRAME;
+}
+
+uint32_t
+l2l3_icmp_frag_needed(const struct port *p, const uint8_t *orig, uint32_t orig_len,
+		      uint16_t mtu, uint8_t *frame)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	const struct rte_ipv4_hdr *o = (const struct rte_ipv4_hdr *)orig;
+	/* RFC 792: the original IP header and the first 64 bits of its data. */
+	uint32_t quote = RTE_MIN(orig_len, (uint32_t)(o->version_ihl & 0x0f) * 4 + 8);
+	uint32_t icmp_len = ICMP_MIN_LEN + quote;
+
+	memset(frame, 0, ETH_LEN + IP_MIN_LEN + ICMP_MIN_LEN);
+	eth->src_addr = p->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(IP_MIN_LEN + icmp_len);
+	ip->time_to_live = REPLY_TTL;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(p->addr);
+	ip->dst_addr = o->src_addr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = ICMP_DEST_UNREACH;
+	icmp->icmp_code = 4; /* fragmentation needed and DF set; RFC 1191 §4: MTU in the low 16 bits */
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu);
+	memcpy(icmp + 1, orig, quote);
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, icmp_len);
+	return ETH_LEN + IP_MIN_LEN + icmp_len;
 }

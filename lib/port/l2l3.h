@@ -17,12 +17,16 @@ enum l2l3_verdict {
 	L2L3_CONSUMED,   /**< fully handled (ARP reply learned): free, no drop */
 	L2L3_TX,         /**< reply built in place, Ethernet addresses set: send back */
 	L2L3_TX_RESOLVE, /**< reply built in place: needs the MAC of result.next_hop */
+	L2L3_ESP,        /**< public: ESP to our address, raw or in UDP 4500 (result.udp_encap) */
+	L2L3_IKE,        /**< public: IKE on UDP 500, or 4500 with the non-ESP marker */
+	L2L3_TO_CLIENT,  /**< private: IPv4 to a client-pool address, for the tunnel path */
 };
 
 struct l2l3_result {
 	enum port_drop drop;           /**< with L2L3_DROP */
 	uint32_t next_hop;             /**< with L2L3_TX_RESOLVE, host order */
 	uint32_t len;                  /**< frame length after the reply was built */
+	int udp_encap;                 /**< with L2L3_ESP: ESP in UDP (RFC 3948) */
 	int learn;                     /**< 1: result.learn_msg should reach the control core */
 	struct port_learn learn_msg;
 };
@@ -37,6 +41,15 @@ enum l2l3_verdict l2l3_input(const struct port *p, enum port_index pi,
 
 /** Build an ARP request from port p for ip into frame (at least 60 bytes); returns its length. */
 uint32_t l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame);
+
+/**
+ * Build into frame an ICMP "fragmentation needed" (RFC 792, RFC 1191) from
+ * port p to the sender of the IPv4 packet orig (orig_len bytes, header
+ * already validated), announcing mtu; returns the frame length. The caller
+ * fills in the Ethernet destination. frame must hold 14 + 20 + 8 + 68 bytes.
+ */
+uint32_t l2l3_icmp_frag_needed(const struct port *p, const uint8_t *orig, uint32_t orig_len,
+			       uint16_t mtu, uint8_t *frame);
 
 /** The next hop towards dst from port p: dst itself when connected, else the port's next hop (0 = none). */
 static inline uint32_t

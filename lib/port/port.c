@@ -19,8 +19,12 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <rte_lpm.h>
+
+#include "esp.h"
 #include "neigh.h"
 #include "port.h"
+#include "sa.h"
 
 RTE_LOG_REGISTER(port_logtype, p2sgw.port, INFO);
 #define PORT_LOG(level, fmt, ...) \
@@ -28,6 +32,9 @@ RTE_LOG_REGISTER(port_logtype, p2sgw.port, INFO);
 
 #define RING_SIZE 1024
 #define MBUF_CACHE 256
+#define INDIRECT_MBUFS 8191
+/* Tunnel table size; the SKU's tunnel limit (128 by default) is enforced above it. */
+#define SA_TABLE_SIZE 1024
 
 int port_meta_offset = -1;
 
@@ -225,9 +232,14 @@ make_rings(struct dp *dp, int socket)
 	dp->learn_ring = rte_ring_create_elem("p2s_learn", sizeof(struct port_learn), RING_SIZE,
 					      socket, RING_F_SC_DEQ);
 	dp->punt_ring = rte_ring_create("p2s_punt", RING_SIZE, socket, RING_F_SC_DEQ);
-	if (dp->learn_ring == NULL || dp->punt_ring == NULL)
+	dp->ike_ring = rte_ring_create("p2s_ike", RING_SIZE, socket, RING_F_SC_DEQ);
+	if (dp->learn_ring == NULL || dp->punt_ring == NULL || dp->ike_ring == NULL)
 		return -ENOMEM;
 	for (i = 0; i < dp->n_workers; i++) {
+		snprintf(name, sizeof(name), "p2s_handoff%u", i);
+		dp->workers[i].handoff = rte_ring_create(name, RING_SIZE, socket, RING_F_SC_DEQ);
+		if (dp->workers[i].handoff == NULL)
+			return -ENOMEM;
 		for (pi = 0; pi < PORT_COUNT; pi++) {
 			snprintf(name, sizeof(name), "p2s_tx%u_%u", i, pi);
 			dp->workers[i].tx_ring[pi] = rte_ring_create(
@@ -263,15 +275,41 @@ make_workers(struct dp *dp, char *err, size_t errlen)
 }
 
 static int
+make_vnet(struct dp *dp, const struct conf *c, int socket)
+{
+	struct rte_lpm_config lc = { .max_rules = 2 * CONF_VNET_MAX, .number_tbl8s = 256 };
+	unsigned i;
+
+	dp->vnet = rte_lpm_create("p2s_vnet", socket, &lc);
+	if (dp->vnet == NULL)
+		return -ENOMEM;
+	for (i = 0; i < c->n_vnet; i++)
+		if (rte_lpm_add(dp->vnet, c->vnet[i].addr, c->vnet[i].len, 1) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int
 make_tables(struct dp *dp, const struct conf *c, int socket)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+	unsigned i;
 
 	dp->qsbr = rte_zmalloc_socket("qsbr", sz, RTE_CACHE_LINE_SIZE, socket);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0)
 		return -ENOMEM;
 	dp->neigh = neigh_create(c->neigh_max, c->neigh_timeout_s, dp->qsbr, socket);
-	return dp->neigh ? 0 : -ENOMEM;
+	dp->sa = sa_table_create(SA_TABLE_SIZE, dp->n_workers, dp->qsbr, socket);
+	dp->ctl_esp = esp_worker_create(socket);
+	if (dp->neigh == NULL || dp->sa == NULL || dp->ctl_esp == NULL)
+		return -ENOMEM;
+	for (i = 0; i < dp->n_workers; i++) {
+		dp->workers[i].esp =
+			esp_worker_create((int)rte_lcore_to_socket_id(dp->workers[i].lcore_id));
+		if (dp->workers[i].esp == NULL)
+			return -ENOMEM;
+	}
+	return make_vnet(dp, c, socket);
 }
 
 int
@@ -301,6 +339,7 @@ dp_create(struct dp *dp, const struct conf *c, char *err, size_t errlen)
 	port_init_from_conf(&dp->ports[PORT_PUBLIC], "public", &c->pub);
 	port_init_from_conf(&dp->ports[PORT_PRIVATE], "private", &c->priv);
 	dp->ports[PORT_PRIVATE].proxy_arp_pool = true;
+	dp->ports[PORT_PUBLIC].outside = true;
 
 	rc = conf_profile_load(dir, c->pub.profile, &dp->ports[PORT_PUBLIC].profile, err, errlen);
 	if (rc == 0)
@@ -315,7 +354,10 @@ dp_create(struct dp *dp, const struct conf *c, char *err, size_t errlen)
 	n = pool_size(dp);
 	dp->mbufs = rte_pktmbuf_pool_create("p2s_mbufs", n, MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	if (rc != 0 || dp->mbufs == NULL)
+	/* Outer fragments point into the encrypted packet through indirect mbufs. */
+	dp->indirect = rte_pktmbuf_pool_create("p2s_indirect", INDIRECT_MBUFS, MBUF_CACHE, 0, 0,
+					       socket);
+	if (rc != 0 || dp->mbufs == NULL || dp->indirect == NULL)
 		return fail(err, errlen, -ENOMEM,
 			    "EAL: cannot create a pool of %u mbufs (%u MiB); give EAL more memory (-m)",
 			    n, (unsigned)((uint64_t)n * 2432 >> 20));
@@ -361,9 +403,12 @@ dp_stop(struct dp *dp)
 	__atomic_store_n(&dp->stop, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	ring_free_mbufs(dp->punt_ring);
-	for (i = 0; i < dp->n_workers; i++)
+	ring_free_mbufs(dp->ike_ring);
+	for (i = 0; i < dp->n_workers; i++) {
+		ring_free_mbufs(dp->workers[i].handoff);
 		for (pi = 0; pi < PORT_COUNT; pi++)
 			ring_free_mbufs(dp->workers[i].tx_ring[pi]);
+	}
 	if (dp->neigh)
 		neigh_flush(dp->neigh);
 	for (pi = 0; pi < PORT_COUNT; pi++) {
@@ -383,14 +428,22 @@ dp_destroy(struct dp *dp)
 	unsigned i, pi;
 
 	neigh_free(dp->neigh);
+	sa_table_free(dp->sa);
+	esp_worker_free(dp->ctl_esp);
+	rte_lpm_free(dp->vnet);
 	rte_ring_free(dp->learn_ring);
 	rte_ring_free(dp->punt_ring);
-	for (i = 0; dp->workers && i < dp->n_workers; i++)
+	rte_ring_free(dp->ike_ring);
+	for (i = 0; dp->workers && i < dp->n_workers; i++) {
+		esp_worker_free(dp->workers[i].esp);
+		rte_ring_free(dp->workers[i].handoff);
 		for (pi = 0; pi < PORT_COUNT; pi++)
 			rte_ring_free(dp->workers[i].tx_ring[pi]);
+	}
 	rte_free(dp->workers);
 	rte_free(dp->qsbr);
 	rte_mempool_free(dp->mbufs);
+	rte_mempool_free(dp->indirect);
 	memset(dp, 0, sizeof(*dp));
 }
 
@@ -411,6 +464,7 @@ counters_add(struct port_counters *sum, const struct port_counters *c)
 	sum->tx_bytes += c->tx_bytes;
 	sum->arp_replies += c->arp_replies;
 	sum->echo_replies += c->echo_replies;
+	sum->handoffs += c->handoffs;
 	for (d = 0; d < PORT_DROP_COUNT; d++)
 		sum->drops[d] += c->drops[d];
 }

@@ -47,6 +47,15 @@ enum port_index { PORT_PUBLIC = 0, PORT_PRIVATE = 1, PORT_COUNT = 2 };
 	X(icmp_malformed, "ICMP too short or bad checksum")                    \
 	X(icmp_type, "ICMP other than echo request")                           \
 	X(no_service, "UDP, TCP or other protocol with no service on the port") \
+	X(udp_malformed, "UDP length field inconsistent with the IPv4 packet")  \
+	X(nat_keepalive, "NAT-T keepalive (RFC 3948 2.3), counted and dropped") \
+	X(ike_ring_full, "IKE packet and the ring to the control core was full") \
+	X(esp_no_sa, "ESP with an SPI the gateway does not have")            \
+	X(esp_malformed, "ESP too short to carry an SPI")                     \
+	X(no_tunnel, "to a pool address that has no client connected")        \
+	X(not_from_vnet, "to a client from outside the VNet prefixes")        \
+	X(ttl_expired, "TTL would reach zero on the way to a client")         \
+	X(handoff_full, "the tunnel owner's hand-off ring was full")          \
 	X(no_route, "no next hop for the reply")                               \
 	X(neigh_queue_full, "waiting for ARP and the queue was full")          \
 	X(neigh_table_full, "neighbour table full, next hop not resolved")     \
@@ -70,6 +79,7 @@ struct port_counters {
 	uint64_t tx_bytes;
 	uint64_t arp_replies;
 	uint64_t echo_replies;
+	uint64_t handoffs;             /**< frames passed to the worker owning their tunnel */
 	uint64_t drops[PORT_DROP_COUNT];
 } __rte_cache_aligned;
 
@@ -83,6 +93,7 @@ struct port {
 	uint32_t next_hop;             /**< default next hop, 0 = none */
 	uint16_t mtu;
 	bool proxy_arp_pool;           /**< answer ARP for the client pool */
+	bool outside;                  /**< internet side: tunnels (ESP, IKE) end here */
 	struct conf_profile profile;
 	char devname[128];             /**< DPDK device name */
 	uint16_t rx_queues, tx_queues;
@@ -90,6 +101,9 @@ struct port {
 };
 
 struct neigh_table;
+struct sa_table;
+struct esp_worker;
+struct rte_lpm;
 struct rte_ring;
 struct rte_rcu_qsbr;
 struct rte_mempool;
@@ -103,6 +117,8 @@ struct worker {
 	uint16_t queue;
 	unsigned index;                /**< 0..n_workers-1, also its RCU thread id */
 	struct rte_ring *tx_ring[PORT_COUNT]; /**< frames the control core asks it to send */
+	struct rte_ring *handoff;      /**< frames of tunnels it owns, from other workers */
+	struct esp_worker *esp;        /**< its IPsec-MB manager */
 	struct port_counters ctr[PORT_COUNT];
 	uint64_t polls;                /**< loop iterations */
 	uint64_t busy_polls;           /**< iterations that moved at least one frame */
@@ -126,6 +142,12 @@ struct dp {
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_ring *learn_ring;   /**< workers -> control: struct port_learn */
 	struct rte_ring *punt_ring;    /**< workers -> control: mbufs waiting for a next hop */
+	struct rte_ring *ike_ring;     /**< workers -> control: IKE messages (UDP 500/4500) */
+	struct sa_table *sa;           /**< client tunnels and their ESP SAs */
+	struct esp_worker *ctl_esp;    /**< the control core's IPsec-MB manager (key set-up) */
+	struct rte_lpm *vnet;          /**< VNet prefixes: where clients may send */
+	struct rte_mempool *indirect;  /**< indirect mbufs for outer fragmentation */
+	uint64_t ike_received;         /**< IKE messages the control core took */
 	struct worker *workers;        /**< n_workers, rte_zmalloc'ed */
 	struct port_counters ctl_ctr[PORT_COUNT]; /**< drops decided on the control core */
 	unsigned n_workers;
@@ -141,6 +163,14 @@ struct dp {
 struct port_meta {
 	uint32_t next_hop;             /**< host order */
 	uint8_t port;
+	uint8_t kind;                  /**< enum port_handoff, on a hand-off ring */
+	void *ctx;                     /**< the tunnel, through ESP processing */
+};
+
+/** Why a frame is on a worker's hand-off ring. */
+enum port_handoff {
+	HANDOFF_ESP_IN = 1,            /**< ESP from a client, for the tunnel's owner */
+	HANDOFF_TO_CLIENT,             /**< a VNet packet for the tunnel's owner to encrypt */
 };
 extern int port_meta_offset;
 
@@ -188,6 +218,15 @@ void dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m);
  * Returns how much work it did (0 = idle).
  */
 unsigned dp_control_poll(struct dp *dp, uint64_t now_tsc);
+
+/**
+ * Worker w handles a burst of frames as if it had received them on port pi:
+ * replies, tunnel paths (and its hand-off ring), TX. The poll loop calls it
+ * for every burst; benchmarks and tests call it to drive the real data path
+ * from an in-process generator. Takes every mbuf. Returns n.
+ */
+unsigned dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts,
+			 unsigned n);
 
 /** The worker loop (rte_eal_remote_launch entry); arg is the struct worker. */
 int dp_worker_main(void *arg);

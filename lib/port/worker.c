@@ -16,49 +16,65 @@
 
 #include "l2l3.h"
 #include "neigh.h"
+#include "sa.h"
+#include "worker_priv.h"
 
 /* Polls with nothing to do before a worker backs off (when allowed to). */
 #define IDLE_POLLS_BEFORE_SLEEP 64
 
-struct tx_batch {
-	struct rte_mbuf *pkts[2 * PORT_BURST_MAX];
-	unsigned n;
-};
-
-static void
+void
 tx_flush(struct worker *w, enum port_index pi, struct tx_batch *b)
 {
 	const struct port *p = &w->dp->ports[pi];
 	struct port_counters *c = &w->ctr[pi];
-	uint16_t sent, i;
+	uint16_t sent = 0, i;
 
-	if (b->n == 0)
-		return;
-	sent = rte_eth_tx_burst(p->port_id, w->queue, b->pkts, b->n);
+	while (sent < b->n) {
+		uint16_t k = rte_eth_tx_burst(p->port_id, w->queue, b->pkts + sent, b->n - sent);
+
+		if (k == 0)
+			break;
+		sent += k;
+	}
 	for (i = 0; i < sent; i++)
 		c->tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
 	c->tx_packets += sent;
-	for (i = sent; i < b->n; i++) {
-		c->drops[PORT_DROP_tx_full]++;
-		rte_pktmbuf_free(b->pkts[i]);
-	}
+	for (i = sent; i < b->n; i++)
+		drop_pkt(c, PORT_DROP_tx_full, b->pkts[i]);
 	b->n = 0;
 }
 
-static void
-drop_pkt(struct port_counters *c, enum port_drop why, struct rte_mbuf *m)
+void
+tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbuf *m)
 {
-	c->drops[why]++;
-	rte_pktmbuf_free(m);
+	if (b->n == TX_BATCH_MAX)
+		tx_flush(w, pi, b);
+	b->pkts[b->n++] = m;
+}
+
+void
+send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
+	 struct tx_batch *tx)
+{
+	struct dp *dp = w->dp;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eth->src_addr = dp->ports[pi].mac;
+	if (neigh_lookup(dp->neigh, pi, hop, &eth->dst_addr))
+		return tx_push(w, pi, tx, m);
+	port_meta(m)->next_hop = hop;
+	port_meta(m)->port = pi;
+	if (rte_ring_mp_enqueue(dp->punt_ring, m) != 0)
+		drop_pkt(&w->ctr[pi], PORT_DROP_ring_full, m);
 }
 
 static void
-frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_batch *tx)
+frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_batch *tx,
+	    struct tunnel_batch *tb)
 {
 	struct dp *dp = w->dp;
 	const struct port *p = &dp->ports[pi];
 	struct port_counters *c = &w->ctr[pi];
-	struct rte_ether_hdr *eth;
 	struct l2l3_result res;
 	enum l2l3_verdict v;
 
@@ -79,45 +95,70 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 		rte_pktmbuf_free(m);
 		return;
 	case L2L3_TX:
-		if (res.len < m->data_len)
-			rte_pktmbuf_trim(m, m->data_len - res.len);
 		c->arp_replies++;
-		tx->pkts[tx->n++] = m;
-		return;
+		return tx_push(w, pi, tx, m);
 	case L2L3_TX_RESOLVE:
 		rte_pktmbuf_trim(m, m->data_len - res.len);
 		c->echo_replies++;
-		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		if (neigh_lookup(dp->neigh, pi, res.next_hop, &eth->dst_addr)) {
-			tx->pkts[tx->n++] = m;
-			return;
-		}
-		port_meta(m)->next_hop = res.next_hop;
-		port_meta(m)->port = pi;
-		if (rte_ring_mp_enqueue(dp->punt_ring, m) != 0)
-			drop_pkt(c, PORT_DROP_ring_full, m);
+		return send_via(w, pi, res.next_hop, m, tx);
+	case L2L3_ESP:
+		tb->esp_in[tb->n_in++] = m;
+		return;
+	case L2L3_TO_CLIENT:
+		tb->to_client[tb->n_out++] = m;
+		return;
+	case L2L3_IKE:
+		if (rte_ring_mp_enqueue(dp->ike_ring, m) != 0)
+			drop_pkt(c, PORT_DROP_ike_ring_full, m);
 		return;
 	}
 }
 
-/* One port: a burst from our queue, then what the control core left us to send. */
+unsigned
+dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, unsigned n)
+{
+	struct tx_batch tx[PORT_COUNT];
+	struct tunnel_batch tb;
+	unsigned i, p;
+
+	tb.n_in = tb.n_out = 0;
+	for (p = 0; p < PORT_COUNT; p++)
+		tx[p].n = 0;
+	for (i = 0; i < n; i++)
+		frame_input(w, pi, pkts[i], &tx[pi], &tb);
+	tunnel_run(w, &tb, tx);
+	for (p = 0; p < PORT_COUNT; p++)
+		tx_flush(w, p, &tx[p]);
+	return n;
+}
+
+/* What the control core queued for us to send. */
 static unsigned
-poll_port(struct worker *w, enum port_index pi)
+ctl_tx_drain(struct worker *w, enum port_index pi)
+{
+	struct tx_batch tx;
+
+	tx.n = rte_ring_sc_dequeue_burst(w->tx_ring[pi], (void **)tx.pkts, PORT_BURST_MAX, NULL);
+	if (tx.n)
+		tx_flush(w, pi, &tx);
+	return tx.n;
+}
+
+/* One burst from our queue of each port (and hand-offs), then the control core's frames. */
+static unsigned
+poll_once(struct worker *w)
 {
 	struct rte_mbuf *rx[PORT_BURST_MAX];
-	struct tx_batch tx;
-	uint16_t n, i;
-	unsigned extra;
+	unsigned work = 0, pi, n;
 
-	tx.n = 0;
-	n = rte_eth_rx_burst(w->dp->ports[pi].port_id, w->queue, rx, PORT_BURST_MAX);
-	for (i = 0; i < n; i++)
-		frame_input(w, pi, rx[i], &tx);
-	extra = rte_ring_sc_dequeue_burst(w->tx_ring[pi], (void **)&tx.pkts[tx.n], PORT_BURST_MAX,
-					  NULL);
-	tx.n += extra;
-	tx_flush(w, pi, &tx);
-	return n + extra;
+	for (pi = 0; pi < PORT_COUNT; pi++) {
+		n = rte_eth_rx_burst(w->dp->ports[pi].port_id, w->queue, rx, PORT_BURST_MAX);
+		/* Hand-offs ride along with the public port's burst (or run alone). */
+		if (n || (pi == PORT_PUBLIC && rte_ring_count(w->handoff)))
+			dp_worker_input(w, pi, rx, n);
+		work += n + ctl_tx_drain(w, pi);
+	}
+	return work;
 }
 
 static void
@@ -136,14 +177,12 @@ dp_worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct dp *dp = w->dp;
-	unsigned idle = 0, work, pi;
+	unsigned idle = 0, work;
 
 	rte_rcu_qsbr_thread_register(dp->qsbr, w->index);
 	rte_rcu_qsbr_thread_online(dp->qsbr, w->index);
 	while (!__atomic_load_n(&dp->stop, __ATOMIC_RELAXED)) {
-		work = 0;
-		for (pi = 0; pi < PORT_COUNT; pi++)
-			work += poll_port(w, pi);
+		work = poll_once(w);
 		rte_rcu_qsbr_quiescent(dp->qsbr, w->index);
 		w->polls++;
 		if (work) {
@@ -185,9 +224,16 @@ dp_control_poll(struct dp *dp, uint64_t now)
 		neigh_resolve(dp->neigh, dp, m[i], now);
 	work += n;
 
+	/* No IKE responder yet (a later issue): count what arrives and let it go. */
+	n = rte_ring_sc_dequeue_burst(dp->ike_ring, (void **)m, PORT_BURST_MAX, NULL);
+	dp->ike_received += n;
+	rte_pktmbuf_free_bulk(m, n);
+	work += n;
+
 	/* Neighbour timers have a 100 ms granularity: probes are a second apart. */
 	if (now >= dp->next_timer_tsc) {
 		work += neigh_timers(dp->neigh, dp, now);
+		work += sa_table_reclaim(dp->sa);
 		dp->next_timer_tsc = now + rte_get_tsc_hz() / 10;
 	}
 	return work;

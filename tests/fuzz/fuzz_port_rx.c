@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* The first byte picks the port's role; the rest is the frame, in a buffer of its exact size. */
 	p.proxy_arp_pool = data[0] & 1;
+	p.outside = !(data[0] & 1);
 	frame = malloc(size - 1 ? size - 1 : 1);
 	if (frame == NULL)
 		return 0;

@@ -9,23 +9,13 @@
 #
 #   tests/integration/l2l3.sh [nohuge|huge]
 set -uo pipefail
+TOPO_PREFIX=p2sit
 . "$(dirname "$0")/../../scripts/lib/common.sh"
 . "$(dirname "$0")/../../scripts/lib/topology.sh"
+. "$(dirname "$0")/lib.sh"
 
 MODE=${1:-nohuge}
-PASS=0
-FAIL=0
-WORK=$(mktemp -d /tmp/p2sgw-it.XXXXXX)
 OLD_HUGE=$(cat /proc/sys/vm/nr_hugepages)
-TOPO_PREFIX=p2sit
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-check() { # check "what" command...
-	local what=$1
-	shift
-	if "$@" >"$WORK/out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/       /' "$WORK/out"; fi
-}
 
 cleanup() {
 	gw_stop >/dev/null 2>&1 || true
@@ -34,20 +24,6 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-# json PATH: read a value out of the last `p2sctl -j` output in $WORK/j.
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$WORK/j" "$1"; }
-drops() { # drops PORT REASON -> packets
-	p2sctl -j show ports all >"$WORK/j"
-	python3 - "$WORK/j" "$1" "$2" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(sum(r["packets"] for r in d["drops"] if r["port"] == sys.argv[2] and r["reason"] == sys.argv[3]))
-PY
-}
-mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
-neigh_mac() { ip -n "$1" neigh show "$2" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
-ge() { [ "$1" -ge "$2" ]; }
 
 p2s_need_root
 topo_up
@@ -67,7 +43,7 @@ fi
 echo "# p2sgw integration ($MODE)"
 if ! gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw.log" "$([ "$MODE" = huge ] && echo huge)"; then
 	not_ok "p2sgw starts"
-	echo "$PASS passed, $FAIL failed"
+	finish
 	exit 1
 fi
 ok "p2sgw starts and answers on its CLI socket"
@@ -157,5 +133,4 @@ rc=$?
 check "bad sku: exit 1 with one line naming the field" \
 	test $rc -eq 1 -a "$(wc -l <"$WORK/out")" -eq 1 -a "$(grep -c 'sku' "$WORK/out")" -eq 1
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

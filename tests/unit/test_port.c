@@ -21,6 +21,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_udp.h>
 
 #include "l2l3.h"
 #include "neigh.h"
@@ -42,6 +43,7 @@ test_port(int proxy)
 		.mask = 0xffffff00,
 		.next_hop = IP(10, 1, 0, 254),
 		.proxy_arp_pool = proxy,
+		.outside = !proxy,
 	};
 	return p;
 }
@@ -315,9 +317,128 @@ ipv4_drops(void **state)
 	expect_drop(&p, f, len, PORT_DROP_ip_fragment);
 
 	len = build_echo(f, IP(10, 1, 0, 7), p.addr, 8);
-	ip_of(f)->next_proto_id = IPPROTO_UDP;
+	ip_of(f)->next_proto_id = IPPROTO_TCP;
 	refresh_ip_cksum(f);
 	expect_drop(&p, f, len, PORT_DROP_no_service);
+}
+
+/* ---- tunnels: what the public port hands to ESP and IKE, the private port to clients ---- */
+
+/* A UDP datagram to dport carrying payload; returns the frame length. */
+static uint32_t
+build_udp(uint8_t *f, uint32_t src, uint32_t dst, uint16_t dport, const uint8_t *payload,
+	  uint32_t plen)
+{
+	struct rte_udp_hdr *udp;
+	uint32_t len = build_echo(f, src, dst, 0);
+
+	udp = (struct rte_udp_hdr *)(ip_of(f) + 1);
+	memset(udp, 0, sizeof(*udp));
+	udp->src_port = rte_cpu_to_be_16(4500);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + plen);
+	memcpy(udp + 1, payload, plen);
+	len = 14 + 20 + sizeof(*udp) + plen;
+	ip_of(f)->next_proto_id = IPPROTO_UDP;
+	ip_of(f)->total_length = rte_cpu_to_be_16(len - 14);
+	refresh_ip_cksum(f);
+	return len;
+}
+
+static void
+public_udp_classified(void **state)
+{
+	static const uint8_t ike[] = { 0, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const uint8_t esp[] = { 0xc0, 0x01, 0x02, 0x03, 0, 0, 0, 1, 0xaa, 0xbb };
+	static const uint8_t keepalive[] = { 0xff };
+	struct port p = test_port(0);
+	struct l2l3_result r;
+	uint8_t f[256];
+	uint32_t len;
+
+	(void)state;
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 500, esp, sizeof(esp));
+	assert_int_equal(run(&p, PORT_PUBLIC, f, len, &r), L2L3_IKE);
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, ike, sizeof(ike));
+	assert_int_equal(run(&p, PORT_PUBLIC, f, len, &r), L2L3_IKE);
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, sizeof(esp));
+	assert_int_equal(run(&p, PORT_PUBLIC, f, len, &r), L2L3_ESP);
+	assert_true(r.udp_encap);
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, keepalive, sizeof(keepalive));
+	expect_drop(&p, f, len, PORT_DROP_nat_keepalive);
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, 5);
+	expect_drop(&p, f, len, PORT_DROP_esp_malformed);
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 53, esp, sizeof(esp));
+	expect_drop(&p, f, len, PORT_DROP_no_service);
+	/* The UDP length may not run past the IP packet. */
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, sizeof(esp));
+	((struct rte_udp_hdr *)(ip_of(f) + 1))->dgram_len = rte_cpu_to_be_16(100);
+	expect_drop(&p, f, len, PORT_DROP_udp_malformed);
+}
+
+static void
+raw_esp_only_on_public(void **state)
+{
+	struct port pub = test_port(0), priv = test_port(1);
+	struct l2l3_result r;
+	uint8_t f[256];
+	uint32_t len;
+
+	(void)state;
+	len = build_echo(f, IP(203, 0, 113, 9), pub.addr, 16);
+	ip_of(f)->next_proto_id = IPPROTO_ESP;
+	refresh_ip_cksum(f);
+	assert_int_equal(run(&pub, PORT_PUBLIC, f, len, &r), L2L3_ESP);
+	assert_false(r.udp_encap);
+	len = build_echo(f, IP(10, 1, 0, 7), priv.addr, 16);
+	ip_of(f)->next_proto_id = IPPROTO_ESP;
+	refresh_ip_cksum(f);
+	assert_int_equal(run(&priv, PORT_PRIVATE, f, len, &r), L2L3_DROP);
+	assert_int_equal(r.drop, PORT_DROP_no_service);
+}
+
+static void
+private_to_pool_goes_to_tunnels(void **state)
+{
+	struct port pub = test_port(0), priv = test_port(1);
+	struct l2l3_result r;
+	uint8_t f[256];
+	uint32_t len;
+
+	(void)state;
+	len = build_echo(f, IP(10, 1, 0, 7), IP(172, 16, 201, 5), 16);
+	assert_int_equal(run(&priv, PORT_PRIVATE, f, len, &r), L2L3_TO_CLIENT);
+	/* Never from the internet side. */
+	len = build_echo(f, IP(10, 1, 0, 7), IP(172, 16, 201, 5), 16);
+	assert_int_equal(run(&pub, PORT_PUBLIC, f, len, &r), L2L3_DROP);
+	assert_int_equal(r.drop, PORT_DROP_ip_not_for_us);
+	len = build_echo(f, IP(10, 1, 0, 7), IP(172, 16, 201, 5), 16);
+	ip_of(f)->time_to_live = 1;
+	refresh_ip_cksum(f);
+	assert_int_equal(run(&priv, PORT_PRIVATE, f, len, &r), L2L3_DROP);
+	assert_int_equal(r.drop, PORT_DROP_ttl_expired);
+}
+
+static void
+icmp_frag_needed_is_well_formed(void **state)
+{
+	struct port priv = test_port(1);
+	uint8_t orig[256], f[256];
+	uint32_t olen = build_echo(orig, IP(10, 1, 0, 7), IP(172, 16, 201, 5), 100);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip_of(f) + 1);
+	uint32_t len;
+
+	(void)state;
+	len = l2l3_icmp_frag_needed(&priv, orig + 14, olen - 14, 1418, f);
+	assert_int_equal(len, 14 + 20 + 8 + 20 + 8);
+	assert_int_equal(rte_raw_cksum(ip_of(f), 20), 0xffff);
+	assert_int_equal(rte_be_to_cpu_32(ip_of(f)->dst_addr), IP(10, 1, 0, 7));
+	assert_int_equal(rte_be_to_cpu_32(ip_of(f)->src_addr), priv.addr);
+	assert_int_equal(icmp->icmp_type, 3);
+	assert_int_equal(icmp->icmp_code, 4);
+	assert_int_equal(rte_be_to_cpu_16(icmp->icmp_seq_nb), 1418);
+	assert_int_equal(rte_raw_cksum(icmp, len - 34), 0xffff);
+	assert_memory_equal(icmp + 1, orig + 14, 28);
 }
 
 static void
@@ -591,6 +712,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(ipv4_drops),
 		cmocka_unit_test(icmp_drops),
 		cmocka_unit_test(drop_names_are_unique),
+		cmocka_unit_test(public_udp_classified),
+		cmocka_unit_test(raw_esp_only_on_public),
+		cmocka_unit_test(private_to_pool_goes_to_tunnels),
+		cmocka_unit_test(icmp_frag_needed_is_well_formed),
 	};
 	const struct CMUnitTest neigh[] = {
 		cmocka_unit_test_setup_teardown(resolve_then_learn_sends_waiting_frame, neigh_setup,

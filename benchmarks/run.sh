@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The ESP benchmark in one command (docs/benchmarks.md): installs what is
+# missing, builds p2s-bench optimised into build/bench, runs it on one core
+# (ceiling = raw IPsec-MB, esp = lib/esp) with an in-process generator, and
+# writes benchmarks/results/esp.{txt,csv,png} and esp-reps.csv. About three
+# minutes with the defaults; killed after BENCH_TIMEOUT seconds (900) if stuck.
+#
+#   benchmarks/run.sh [--reps R] [--duration S] [--quick] [--hugepages]
+#                     [--lcore N] [--callgrind] [-- p2s-bench options...]
+#
+#   --reps R       repetitions per measurement, median reported (5)
+#   --duration S   timed seconds per repetition (0.4)
+#   --quick        --reps 3 --duration 0.1: a smoke run of about a minute
+#   --hugepages    reserve 2 MiB hugepages for the run (given back after)
+#   --lcore N      the core to run on (1)
+#   --callgrind    afterwards, the instruction breakdown (benchmarks/callgrind.sh)
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib/common.sh"
+
+REPS=5
+DURATION=0.4
+HUGE=
+LCORE=1
+CALLGRIND=
+EXTRA=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--reps) REPS=$2; shift 2 ;;
+	--duration) DURATION=$2; shift 2 ;;
+	--quick) REPS=3; DURATION=0.1; shift ;;
+	--hugepages) HUGE=1; shift ;;
+	--lcore) LCORE=$2; shift 2 ;;
+	--callgrind) CALLGRIND=1; shift ;;
+	--) shift; EXTRA=("$@"); break ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option $1 (see --help)" ;;
+	esac
+done
+
+BUILD=$P2S_TOP/build/bench
+RESULTS=$P2S_TOP/benchmarks/results
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
+
+say "dependencies"
+"$P2S_TOP/scripts/deps.sh"
+
+say "release build in $BUILD"
+mkdir -p "$P2S_TOP/build"
+if [ ! -f "$BUILD/build.ninja" ]; then
+	# -O3 as release, plus debug info so callgrind can name source files.
+	meson setup "$BUILD" "$P2S_TOP" --buildtype=release -Ddebug=true -Dtests=false \
+		-Dbenchmarks=true >"$BUILD.setup.log" 2>&1 ||
+		{ cat "$BUILD.setup.log"; die "meson setup $BUILD failed"; }
+fi
+ninja -C "$BUILD" benchmarks/p2s-bench >"$BUILD.build.log" 2>&1 ||
+	{ cat "$BUILD.build.log"; die "build of p2s-bench failed"; }
+
+EAL=(-l "$LCORE" --no-pci --no-shconf --log-level=lib.eal:error)
+OLD_PAGES=
+if [ -n "$HUGE" ]; then
+	[ "$(id -u)" -eq 0 ] || die "--hugepages needs root"
+	OLD_PAGES=$(cat /proc/sys/vm/nr_hugepages)
+	trap 'echo "$OLD_PAGES" > /proc/sys/vm/nr_hugepages' EXIT
+	echo 512 >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 256 ] || die "could not reserve hugepages"
+	EAL+=(--in-memory)
+else
+	EAL+=(--no-huge -m 1024)
+fi
+
+mkdir -p "$RESULTS"
+COMMIT=$(git -C "$P2S_TOP" describe --always --dirty 2>/dev/null || echo unknown)
+say "p2s-bench: $REPS repetitions of ${DURATION}s per measurement, core $LCORE"
+rc=0
+timeout --signal=INT --kill-after=10 "$BENCH_TIMEOUT" \
+	"$BUILD/benchmarks/p2s-bench" "${EAL[@]}" -- --reps "$REPS" --duration "$DURATION" \
+	--csv "$RESULTS/esp.csv" --reps-csv "$RESULTS/esp-reps.csv" --commit "$COMMIT" \
+	"${EXTRA[@]}" | tee "$RESULTS/esp.txt" || rc=$?
+
+say "plot"
+# Debian's python3, where python3-matplotlib is installed (not a pyenv one).
+/usr/bin/python3 "$P2S_TOP/benchmarks/plot.py" "$RESULTS/esp.csv" "$RESULTS/esp.png"
+
+if [ -n "$CALLGRIND" ]; then
+	say "instruction counts (callgrind)"
+	"$P2S_TOP/benchmarks/callgrind.sh" "$BUILD/benchmarks/p2s-bench"
+fi
+
+echo
+echo "table:      $RESULTS/esp.txt"
+echo "csv:        $RESULTS/esp.csv (medians), $RESULTS/esp-reps.csv (every repetition)"
+echo "plot:       $RESULTS/esp.png"
+[ -n "$CALLGRIND" ] && echo "callgrind:  $RESULTS/callgrind.csv, $RESULTS/callgrind.txt"
+[ "$rc" -eq 0 ] || echo "p2s-bench exited with $rc: some measurement failed (see FAILED rows)"
+exit "$rc"

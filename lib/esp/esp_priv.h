@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * esp_priv: what the files of lib/esp share and nobody else sees — the SA
+ * layout (a hot part read per packet, the replay window, then the key
+ * material IPsec-MB reads), the per-worker burst state, the replay window
+ * functions (RFC 4303 §3.4.3 and Appendix A, RFC 6479), the job builders
+ * both directions use, and a few test-only setters the unit tests need to
+ * drive published vectors and sequence-number edges through the real path.
+ */
+#ifndef P2SGW_ESP_PRIV_H
+#define P2SGW_ESP_PRIV_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <intel-ipsec-mb.h>
+#include <rte_common.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "esp.h"
+
+#define ESP_HDR_LEN 8               /* SPI + sequence number (RFC 4303 §2) */
+#define ESP_TRAILER_LEN 2           /* pad length + next header (RFC 4303 §2.4, §2.6) */
+#define ESP_GCM_IV_LEN 8            /* RFC 4106 §3.1 */
+#define ESP_GCM_ICV_LEN 16          /* RFC 4106 §6, the only length we offer */
+#define ESP_CBC_IV_LEN 16           /* RFC 3602 §2.1 */
+#define ESP_ICV_MAX 24              /* HMAC-SHA-384-192 */
+#define ESP_NH_IPV4 4               /* tunnel mode, RFC 4303 §2.6 */
+#define ESP_NH_NONE 59              /* dummy packet, RFC 4303 §2.6 */
+#define ESP_OUTER_MAX (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+/* RFC 6479: a ring of 64-bit blocks; twice the window so that its block count
+ * is a power of two and at least one block is spare. */
+#define ESP_REPLAY_WORDS (2 * ESP_REPLAY_WINDOW_MAX / 64)
+
+enum esp_sa_flag {
+	ESP_SA_ESN = 1u << 0,
+	ESP_SA_UDP = 1u << 1,
+	ESP_SA_GCM = 1u << 2,
+	ESP_SA_SEQ_DONE = 1u << 3,  /* outbound: the last sequence number has been used */
+};
+
+/*
+ * One direction of a CHILD_SA. The first cache line is what every packet
+ * reads; the outbound counters and the inbound window follow; the keys,
+ * which only IPsec-MB reads, come last.
+ */
+struct esp_sa {
+	/* --- per packet, read-mostly --- */
+	uint32_t spi;
+	rte_be32_t spi_be;
+	uint8_t flags;              /* enum esp_sa_flag */
+	uint8_t iv_len;             /* 8 (GCM) or 16 (CBC) */
+	uint8_t icv_len;            /* 16, 12, 16 or 24 */
+	uint8_t block_mask;         /* padding alignment - 1: 3 (GCM) or 15 (CBC) */
+	uint8_t next_header;        /* 4; a test may change it to run published vectors */
+	uint8_t outer_len;          /* 20, or 28 with UDP */
+	uint8_t key_len;            /* 16 or 32 */
+	uint8_t integ;              /* enum esp_integ */
+	IMB_HASH_ALG hash_alg;
+	uint16_t local_port_be;
+	uint16_t remote_port_be;
+	rte_be32_t local_addr_be;
+	rte_be32_t remote_addr_be;
+	uint32_t outer_sum;         /* one's-complement sum of the constant outer IPv4 words */
+	uint8_t salt[4];            /* GCM nonce prefix, RFC 4106 §4 */
+	uint8_t iv_mask[16];        /* GCM: XORed into the IV; CBC: the chaining block (see outbound.c) */
+
+	/* --- outbound state, written by the owning worker --- */
+	uint64_t seq_last __rte_cache_aligned;   /* last sequence number sent; 0 = none */
+	uint64_t seq_max;           /* 2^32 - 1, or 2^64 - 1 with ESN */
+	uint64_t seq_soft;
+	uint32_t events;            /* ESP_EVENT_*, read by the control core */
+	uint16_t ip_id;
+	bool used_inbound;          /* esp_sa_seq() reports the inbound top once set */
+
+	/* --- inbound replay window (RFC 6479) --- */
+	uint64_t replay_top;        /* highest authenticated sequence number */
+	uint32_t replay_window;     /* W, a power of two */
+	uint32_t replay_words_mask; /* 2W/64 - 1 */
+	uint64_t replay_bits[ESP_REPLAY_WORDS];
+
+	struct esp_sa_stats stats;
+
+	/* --- key material (IPsec-MB) --- */
+	struct gcm_key_data gcm_key __rte_aligned(64);
+	uint32_t cbc_enc_keys[60] __rte_aligned(16);
+	uint32_t cbc_dec_keys[60] __rte_aligned(16);
+	uint8_t hmac_ipad[64] __rte_aligned(16);  /* inner state after one block of key ^ ipad */
+	uint8_t hmac_opad[64] __rte_aligned(16);
+} __rte_cache_aligned;
+
+static_assert(offsetof(struct esp_sa, seq_last) == RTE_CACHE_LINE_SIZE,
+	      "the per-packet fields of struct esp_sa fill one cache line");
+
+/* What one packet of a burst carries between the parse, crypto and finish stages. */
+struct esp_pkt {
+	struct esp_sa *sa;
+	uint8_t *base;              /* outer IPv4 header */
+	uint64_t seq;               /* full 64-bit sequence number */
+	uint16_t esp_off;           /* ESP header */
+	uint16_t ct_off;            /* first byte after the IV */
+	uint16_t ct_len;            /* encrypted bytes after the IV, trailer included */
+	uint16_t icv_off;
+	uint16_t inner_len;         /* inner IPv4 bytes, for the counters */
+	uint8_t drop;               /* enum esp_drop, ESP_DROP_COUNT while good */
+	uint8_t tag_in_scratch;     /* outbound: copy scratch.tag to the ICV afterwards */
+};
+
+/* Per-packet bytes IPsec-MB reads or writes that are not in the packet. */
+struct esp_scratch {
+	uint8_t nonce[16];          /* GCM: salt || IV (RFC 4106 §4) */
+	uint8_t aad[16];            /* GCM with ESN: SPI || seq_hi || seq_lo (RFC 4106 §5) */
+	uint8_t tag[32];            /* computed ICV */
+	uint8_t icv[32];            /* inbound: received ICV, saved before seq_hi overwrites it */
+} __rte_aligned(16);
+
+struct esp_worker {
+	IMB_MGR *mgr;
+	IMB_ARCH arch;
+	uint16_t njobs;             /* jobs taken for this chunk */
+	IMB_JOB *jobs[ESP_BURST_MAX];
+	struct esp_pkt pkt[ESP_BURST_MAX];
+	struct esp_scratch scratch[ESP_BURST_MAX];
+	struct rte_mbuf *bad[ESP_BURST_MAX];
+	uint8_t bad_why[ESP_BURST_MAX];
+} __rte_cache_aligned;
+
+/* worker.c: run a chunk's jobs (all submitted before any is flushed). */
+IMB_JOB *esp_job_get(struct esp_worker *w);
+void esp_job_put(struct esp_worker *w, IMB_JOB *job);
+/* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed. */
+int esp_jobs_run(struct esp_worker *w);
+
+/* sa.c: the job fields that only depend on the SA and direction. */
+void esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt);
+
+/* burst.c: move good packets to the front of m[], the rest after with why[]. */
+uint16_t esp_burst_partition(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n,
+			     uint16_t good_before, uint16_t bad_before, enum esp_drop why[]);
+
+/* replay.c (RFC 4303 §3.4.3, Appendix A; RFC 6479). */
+enum esp_drop esp_replay_check(const struct esp_sa *sa, uint32_t seq_lo, uint64_t *seq);
+enum esp_drop esp_replay_update(struct esp_sa *sa, uint64_t seq);
+
+/* Test-only setters (tests/unit/test_esp.c); never called by the data plane. */
+/** Next outbound sequence number (1 .. 2^32 or 2^64-1). */
+void esp_sa_set_seq(struct esp_sa *sa, uint64_t next);
+/** Inbound: pretend seq top was the highest one authenticated; empties the window. */
+void esp_sa_set_replay_top(struct esp_sa *sa, uint64_t top);
+/** GCM: 8 bytes XORed into the IV; CBC: the 16-byte chaining block. */
+void esp_sa_set_iv_mask(struct esp_sa *sa, const uint8_t mask[16]);
+/** Next header written outbound and required inbound (4 unless a vector says otherwise). */
+void esp_sa_set_next_header(struct esp_sa *sa, uint8_t nh);
+/**
+ * The SA's HMAC over msg with the precomputed pads, through one IPsec-MB job
+ * built like the data path's: for RFC 2202 / RFC 4868 known answers.
+ */
+int esp_sa_icv(struct esp_worker *w, const struct esp_sa *sa, const uint8_t *msg, uint32_t len,
+	       uint8_t *icv);
+
+#endif

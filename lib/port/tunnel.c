@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The tunnel paths of a worker. Inbound: ESP from a client is matched to its
+ * SA by SPI, handed to the tunnel's owner if that is another worker,
+ * decrypted in one IPsec-MB burst (lib/esp), then held to policy — the inner
+ * source must be the client's own address and the destination a VNet prefix
+ * (a client reaches only the VNet) — and routed out of the private port.
+ * Outbound: a VNet packet to a client address finds the client's tunnel, is
+ * checked against the tunnel MTU (a DF packet that does not fit gets ICMP
+ * "fragmentation needed", RFC 1191), encrypted in one burst, fragmented on
+ * the outside if it no longer fits the public MTU, and sent to the client's
+ * outer address.
+ */
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_lpm.h>
+#include <rte_ring.h>
+
+#include "esp.h"
+#include "l2l3.h"
+#include "sa.h"
+#include "worker_priv.h"
+
+#define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
+#define FRAGS_MAX 8
+
+static inline struct rte_ipv4_hdr *
+ip_hdr(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+}
+
+static bool
+in_vnet(const struct dp *dp, uint32_t addr)
+{
+	uint32_t hop;
+
+	return rte_lpm_lookup(dp->vnet, addr, &hop) == 0;
+}
+
+/* RFC 1624 incremental update of the header checksum for TTL - 1. */
+static inline void
+ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
+
+	ip->time_to_live--;
+	ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
+}
+
+/* Give a frame to the worker that owns its tunnel. */
+static void
+hand_off(struct worker *w, const struct sa_tunnel *tun, struct rte_mbuf *m, enum port_handoff k,
+	 enum port_index pi)
+{
+	struct worker *owner = &w->dp->workers[tun->owner];
+
+	port_meta(m)->kind = k;
+	if (rte_ring_mp_enqueue(owner->handoff, m) != 0)
+		drop_pkt(&w->ctr[pi], PORT_DROP_handoff_full, m);
+	else
+		w->ctr[pi].handoffs++;
+}
+
+static void
+tunnel_drop(struct sa_tunnel *tun, enum sa_drop why, struct rte_mbuf *m)
+{
+	tun->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* ---- inbound: client -> VNet ---- */
+
+/* Find the SA; keep frames this worker owns, strip their Ethernet header. */
+static unsigned
+inbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_sa **sa,
+	       struct rte_mbuf **mine)
+{
+	struct port_counters *c = &w->ctr[PORT_PUBLIC];
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
+		struct sa_child *child;
+		uint32_t spi;
+
+		rte_pktmbuf_adj(m, ETH_LEN);
+		if (esp_peek_spi(m, ip->next_proto_id == IPPROTO_UDP, &spi) != 0) {
+			drop_pkt(c, PORT_DROP_esp_malformed, m);
+			continue;
+		}
+		child = sa_lookup_spi(w->dp->sa, spi);
+		if (child == NULL) {
+			drop_pkt(c, PORT_DROP_esp_no_sa, m);
+			continue;
+		}
+		if (child->tunnel->owner != w->index) {
+			rte_pktmbuf_prepend(m, ETH_LEN);
+			hand_off(w, child->tunnel, m, HANDOFF_ESP_IN, PORT_PUBLIC);
+			continue;
+		}
+		port_meta(m)->ctx = child->tunnel;
+		sa[k] = child->esp;
+		mine[k++] = m;
+	}
+	return k;
+}
+
+/* A decrypted packet: policy, TTL, then out of the private port. */
+static void
+inbound_forward(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
+{
+	struct dp *dp = w->dp;
+	struct sa_tunnel *tun = port_meta(m)->ctx;
+	struct rte_ipv4_hdr *ip = ip_hdr(m);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	const struct port *priv = &dp->ports[PORT_PRIVATE];
+	uint32_t hop;
+
+	if (rte_be_to_cpu_32(ip->src_addr) != tun->inner_addr)
+		return tunnel_drop(tun, SA_DROP_spoofed_source, m);
+	if (!in_vnet(dp, dst))
+		return tunnel_drop(tun, SA_DROP_not_to_vnet, m);
+	if (ip->time_to_live <= 1)
+		return tunnel_drop(tun, SA_DROP_ttl_expired, m);
+	if (rte_pktmbuf_pkt_len(m) > priv->mtu)
+		return tunnel_drop(tun, SA_DROP_too_big, m);
+	hop = l2l3_next_hop(priv, dst);
+	if (hop == 0)
+		return tunnel_drop(tun, SA_DROP_no_route, m);
+	ttl_decrement(ip);
+	rte_pktmbuf_prepend(m, ETH_LEN);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	send_via(w, PORT_PRIVATE, hop, m, tx);
+}
+
+static void
+inbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch *tx)
+{
+	struct esp_sa *sa[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
+	enum esp_drop why[TUNNEL_BATCH_MAX];
+	unsigned k, good, i;
+
+	k = inbound_select(w, in, n, sa, mine);
+	if (k == 0)
+		return;
+	good = esp_inbound(w->esp, sa, mine, k, why);
+	/* lib/esp counted the failures on their SAs. */
+	for (i = good; i < k; i++)
+		rte_pktmbuf_free(mine[i]);
+	for (i = 0; i < good; i++)
+		inbound_forward(w, mine[i], tx);
+}
+
+/* ---- outbound: VNet -> client ---- */
+
+/* The largest inner packet that still fits mtu once encapsulated by sa. */
+static uint16_t
+tunnel_mtu(const struct esp_sa *sa, unsigned mtu)
+{
+	unsigned len = mtu;
+
+	while (len > 68 && len + esp_sa_overhead(sa, len) > mtu)
+		len--;
+	return len;
+}
+
+/* Tell the VNet sender of a DF packet too big for the tunnel (RFC 1191). */
+static void
+send_frag_needed(struct worker *w, struct rte_mbuf *orig, uint16_t mtu, struct tx_batch *tx)
+{
+	const struct port *priv = &w->dp->ports[PORT_PRIVATE];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->dp->mbufs);
+	const struct rte_ipv4_hdr *ip = ip_hdr(orig);
+	uint8_t *frame;
+	uint32_t hop = l2l3_next_hop(priv, rte_be_to_cpu_32(ip->src_addr));
+
+	if (m == NULL || hop == 0 || (frame = (uint8_t *)rte_pktmbuf_append(m, 128)) == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_trim(m, 128 - l2l3_icmp_frag_needed(priv, (const uint8_t *)ip,
+							rte_pktmbuf_data_len(orig), mtu, frame));
+	send_via(w, PORT_PRIVATE, hop, m, tx);
+}
+
+/* Policy, TTL, tunnel MTU; true if m is to be encrypted by this worker. */
+static bool
+outbound_admit(struct worker *w, struct sa_tunnel *tun, struct rte_mbuf *m,
+	       struct tx_batch *tx)
+{
+	const struct port *pub = &w->dp->ports[PORT_PUBLIC];
+	struct rte_ipv4_hdr *ip = ip_hdr(m);
+	struct esp_sa *esp = sa_tunnel_out(tun)->esp;
+	uint16_t len = rte_be_to_cpu_16(ip->total_length);
+
+	/* Ethernet padding is not part of the packet we encrypt. */
+	if (rte_pktmbuf_pkt_len(m) > len)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - len);
+	if (len + esp_sa_overhead(esp, len) > pub->mtu &&
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
+		send_frag_needed(w, m, tunnel_mtu(esp, pub->mtu), &tx[PORT_PRIVATE]);
+		tunnel_drop(tun, SA_DROP_frag_needed, m);
+		return false;
+	}
+	ttl_decrement(ip);
+	return true;
+}
+
+static unsigned
+outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_sa **sa,
+		struct rte_mbuf **mine, struct tx_batch *tx)
+{
+	struct port_counters *c = &w->ctr[PORT_PRIVATE];
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
+		struct sa_tunnel *tun;
+
+		if (!in_vnet(w->dp, rte_be_to_cpu_32(ip->src_addr))) {
+			drop_pkt(c, PORT_DROP_not_from_vnet, m);
+			continue;
+		}
+		tun = sa_lookup_addr(w->dp->sa, rte_be_to_cpu_32(ip->dst_addr));
+		if (tun == NULL) {
+			drop_pkt(c, PORT_DROP_no_tunnel, m);
+			continue;
+		}
+		if (tun->owner != w->index) {
+			hand_off(w, tun, m, HANDOFF_TO_CLIENT, PORT_PRIVATE);
+			continue;
+		}
+		rte_pktmbuf_adj(m, ETH_LEN);
+		if (!outbound_admit(w, tun, m, tx))
+			continue;
+		port_meta(m)->ctx = tun;
+		sa[k] = sa_tunnel_out(tun)->esp;
+		mine[k++] = m;
+	}
+	return k;
+}
+
+static void
+outbound_send_one(struct worker *w, uint32_t hop, struct rte_mbuf *m, struct tx_batch *tx)
+{
+	rte_pktmbuf_prepend(m, ETH_LEN);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	send_via(w, PORT_PUBLIC, hop, m, tx);
+}
+
+/* An encrypted packet: to the client's outer address, fragmented if need be. */
+static void
+outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
+{
+	struct dp *dp = w->dp;
+	struct sa_tunnel *tun = port_meta(m)->ctx;
+	const struct port *pub = &dp->ports[PORT_PUBLIC];
+	uint32_t hop = l2l3_next_hop(pub, tun->remote_addr);
+	struct rte_mbuf *frags[FRAGS_MAX];
+	int32_t n, i;
+
+	if (hop == 0)
+		return tunnel_drop(tun, SA_DROP_no_route, m);
+	if (rte_pktmbuf_pkt_len(m) <= pub->mtu)
+		return outbound_send_one(w, hop, m, tx);
+	n = rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, pub->mtu, dp->mbufs, dp->indirect);
+	if (n < 0)
+		return tunnel_drop(tun, SA_DROP_frag_failed, m);
+	/* The fragments hold references to m's data. */
+	rte_pktmbuf_free(m);
+	for (i = 0; i < n; i++) {
+		/* rte_ip_frag leaves the header checksum to the caller. */
+		ip_hdr(frags[i])->hdr_checksum = 0;
+		ip_hdr(frags[i])->hdr_checksum = rte_ipv4_cksum(ip_hdr(frags[i]));
+		outbound_send_one(w, hop, frags[i], tx);
+	}
+}
+
+static void
+outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch tx[PORT_COUNT])
+{
+	struct esp_sa *sa[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
+	enum esp_drop why[TUNNEL_BATCH_MAX];
+	unsigned k, good, i;
+
+	k = outbound_select(w, in, n, sa, mine, tx);
+	if (k == 0)
+		return;
+	good = esp_outbound(w->esp, sa, mine, k, why);
+	for (i = good; i < k; i++)
+		rte_pktmbuf_free(mine[i]);
+	for (i = 0; i < good; i++)
+		outbound_send(w, mine[i], &tx[PORT_PUBLIC]);
+}
+
+/* Frames other workers handed to us: we own their tunnels. */
+static void
+handoff_drain(struct worker *w, struct tunnel_batch *b)
+{
+	struct rte_mbuf *m[PORT_BURST_MAX];
+	unsigned n, i;
+
+	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)m, PORT_BURST_MAX, NULL);
+	for (i = 0; i < n; i++) {
+		if (port_meta(m[i])->kind == HANDOFF_ESP_IN && b->n_in < TUNNEL_BATCH_MAX)
+			b->esp_in[b->n_in++] = m[i];
+		else if (port_meta(m[i])->kind == HANDOFF_TO_CLIENT && b->n_out < TUNNEL_BATCH_MAX)
+			b->to_client[b->n_out++] = m[i];
+		else
+			drop_pkt(&w->ctr[PORT_PUBLIC], PORT_DROP_handoff_full, m[i]);
+	}
+}
+
+void
+tunnel_run(struct worker *w, struct tunnel_batch *b, struct tx_batch tx[PORT_COUNT])
+{
+	handoff_drain(w, b);
+	if (b->n_in)
+		inbound_run(w, b->esp_in, b->n_in, &tx[PORT_PRIVATE]);
+	if (b->n_out)
+		outbound_run(w, b->to_client, b->n_out, tx);
+	b->n_in = b->n_out = 0;
+}

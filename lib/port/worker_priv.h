@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the worker loop (worker.c) and the tunnel paths (tunnel.c) share:
+ * the per-iteration TX batches and the frames collected for the tunnel
+ * paths. Private to lib/port.
+ */
+#ifndef P2SGW_WORKER_PRIV_H
+#define P2SGW_WORKER_PRIV_H
+
+#include "port.h"
+
+#define TX_BATCH_MAX 128
+#define TUNNEL_BATCH_MAX (2 * PORT_BURST_MAX)
+
+struct tx_batch {
+	struct rte_mbuf *pkts[TX_BATCH_MAX];
+	unsigned n;
+};
+
+/** Frames of one loop iteration that take the tunnel paths. */
+struct tunnel_batch {
+	struct rte_mbuf *esp_in[TUNNEL_BATCH_MAX];   /**< from the public port, Ethernet on */
+	unsigned n_in;
+	struct rte_mbuf *to_client[TUNNEL_BATCH_MAX];/**< from the private port, Ethernet on */
+	unsigned n_out;
+};
+
+/** Send on port pi in this iteration's burst (flushing first if full). */
+void tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbuf *m);
+void tx_flush(struct worker *w, enum port_index pi, struct tx_batch *b);
+
+/**
+ * Frame m (Ethernet header on, source MAC not yet set) leaves by port pi
+ * towards next hop hop: send now if the neighbour is known, else hand it to
+ * the control core to resolve.
+ */
+void send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
+	      struct tx_batch *tx);
+
+static inline void
+drop_pkt(struct port_counters *c, enum port_drop why, struct rte_mbuf *m)
+{
+	c->drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/** Run the ESP paths on what the iteration collected; empties b. */
+void tunnel_run(struct worker *w, struct tunnel_batch *b, struct tx_batch tx[PORT_COUNT]);
+
+#endif

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The tunnel table. Two rte_hash tables with lock-free readers (SPI ->
+ * inbound child, inner address -> tunnel); the control core is the only
+ * writer. A removed object stays readable until every worker has passed a
+ * quiescent state: it goes on an rte_rcu_qsbr defer queue together with its
+ * hash key position, and both are released by sa_table_reclaim().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "sa.h"
+
+#define DROP_NAME(name, help) #name,
+#define DROP_HELP(name, help) help,
+static const char *const drop_names[] = { SA_DROP_REASONS(DROP_NAME) };
+static const char *const drop_helps[] = { SA_DROP_REASONS(DROP_HELP) };
+
+const char *
+sa_drop_name(enum sa_drop d)
+{
+	return d < SA_DROP_COUNT ? drop_names[d] : "?";
+}
+
+const char *
+sa_drop_help(enum sa_drop d)
+{
+	return d < SA_DROP_COUNT ? drop_helps[d] : "?";
+}
+
+/* What waits for a grace period: an object and the hash slot that named it. */
+struct garbage {
+	void *obj;
+	struct rte_hash *hash;         /**< NULL if no key position to free */
+	int32_t pos;
+	uint32_t is_child;
+};
+
+struct sa_table {
+	struct rte_hash *by_spi;
+	struct rte_hash *by_addr;
+	struct rte_rcu_qsbr_dq *dq;
+	struct sa_tunnel **tunnels;    /**< by id - 1; control core only */
+	unsigned max;
+	unsigned count;
+	unsigned n_workers;
+	unsigned *owned;               /**< tunnels per worker */
+	uint32_t next_id;
+	int socket;
+};
+
+static void
+garbage_free(void *p, void *e, unsigned n)
+{
+	struct garbage *g = e;
+	unsigned i;
+
+	(void)p;
+	for (i = 0; i < n; i++) {
+		if (g[i].hash != NULL)
+			rte_hash_free_key_with_position(g[i].hash, g[i].pos);
+		if (g[i].is_child)
+			esp_sa_clear(((struct sa_child *)g[i].obj)->esp);
+		rte_free(g[i].obj);
+	}
+}
+
+static struct rte_hash *
+hash_create(const char *what, unsigned entries, int socket)
+{
+	static unsigned instance;
+	struct rte_hash_parameters hp = { 0 };
+	char name[RTE_HASH_NAMESIZE];
+
+	snprintf(name, sizeof(name), "sa_%s%u", what, instance++);
+	hp.name = name;
+	hp.entries = entries;
+	hp.key_len = sizeof(uint32_t);
+	hp.socket_id = socket;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
+	return rte_hash_create(&hp);
+}
+
+struct sa_table *
+sa_table_create(unsigned max_tunnels, unsigned n_workers, struct rte_rcu_qsbr *qsbr,
+		int socket)
+{
+	static unsigned instance;
+	struct rte_rcu_qsbr_dq_parameters dqp = { 0 };
+	struct sa_table *t;
+	char name[32];
+
+	if (max_tunnels == 0 || max_tunnels > SA_TUNNELS_MAX || n_workers == 0)
+		return NULL;
+	t = rte_zmalloc_socket("sa_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		return NULL;
+	t->max = max_tunnels;
+	t->n_workers = n_workers;
+	t->socket = socket;
+	t->tunnels = rte_zmalloc_socket("sa_tunnels", sizeof(*t->tunnels) * max_tunnels, 0, socket);
+	t->owned = rte_zmalloc_socket("sa_owned", sizeof(*t->owned) * n_workers, 0, socket);
+	/* Room for a rekey in progress on every tunnel, twice over. */
+	t->by_spi = hash_create("spi", 2 * SA_IN_MAX * max_tunnels, socket);
+	t->by_addr = hash_create("addr", 2 * max_tunnels, socket);
+	snprintf(name, sizeof(name), "sa_dq%u", instance++);
+	dqp.name = name;
+	dqp.size = 8 * max_tunnels + 64;
+	dqp.esize = sizeof(struct garbage);
+	dqp.trigger_reclaim_limit = 1;
+	dqp.max_reclaim_size = dqp.size;
+	dqp.free_fn = garbage_free;
+	dqp.p = t;
+	dqp.v = qsbr;
+	t->dq = rte_rcu_qsbr_dq_create(&dqp);
+	if (t->tunnels == NULL || t->owned == NULL || t->by_spi == NULL || t->by_addr == NULL ||
+	    t->dq == NULL) {
+		sa_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+retire(struct sa_table *t, void *obj, struct rte_hash *h, int32_t pos, bool is_child)
+{
+	struct garbage g = { .obj = obj, .hash = h, .pos = pos, .is_child = is_child };
+
+	/* The queue is sized for every object the table can hold; if it is
+	 * ever full, wait for the grace period here rather than leak. */
+	while (rte_rcu_qsbr_dq_enqueue(t->dq, &g) != 0)
+		rte_rcu_qsbr_dq_reclaim(t->dq, UINT32_MAX, NULL, NULL, NULL);
+}
+
+void
+sa_table_free(struct sa_table *t)
+{
+	unsigned i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; t->tunnels && i < t->max; i++)
+		if (t->tunnels[i] != NULL)
+			sa_tunnel_del(t, t->tunnels[i]->id);
+	if (t->dq != NULL)
+		rte_rcu_qsbr_dq_delete(t->dq); /* reclaims everything; workers are stopped */
+	rte_hash_free(t->by_spi);
+	rte_hash_free(t->by_addr);
+	rte_free(t->tunnels);
+	rte_free(t->owned);
+	rte_free(t);
+}
+
+static struct sa_child *
+child_new(struct sa_table *t, struct esp_worker *crypto, const struct esp_sa_params *p,
+	  bool inbound, char *err, size_t errlen)
+{
+	size_t head = RTE_ALIGN_CEIL(sizeof(struct sa_child), RTE_CACHE_LINE_SIZE);
+	struct sa_child *c;
+
+	c = rte_zmalloc_socket("sa_child", head + esp_sa_size(), RTE_CACHE_LINE_SIZE, t->socket);
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory for an SA");
+		return NULL;
+	}
+	c->esp = (struct esp_sa *)((uint8_t *)c + head);
+	c->spi = p->spi;
+	c->inbound = inbound;
+	c->hash_pos = -1;
+	if (esp_sa_init(c->esp, crypto, p, err, errlen) != 0) {
+		rte_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+child_free_now(struct sa_child *c)
+{
+	if (c != NULL) {
+		esp_sa_clear(c->esp);
+		rte_free(c);
+	}
+}
+
+/* Make inbound child c findable by its SPI. */
+static int
+child_publish(struct sa_table *t, struct sa_child *c, char *err, size_t errlen)
+{
+	int32_t pos;
+
+	if (c->spi == 0 || rte_hash_lookup(t->by_spi, &c->spi) >= 0) {
+		snprintf(err, errlen, "inbound SPI 0x%08x is zero or already in use", c->spi);
+		return -EEXIST;
+	}
+	pos = rte_hash_add_key_data(t->by_spi, &c->spi, c);
+	if (pos != 0) {
+		snprintf(err, errlen, "SPI table full");
+		return -ENOSPC;
+	}
+	c->hash_pos = rte_hash_lookup(t->by_spi, &c->spi);
+	return 0;
+}
+
+static uint16_t
+pick_owner(const struct sa_table *t, int wanted)
+{
+	unsigned w, best = 0;
+
+	if (wanted >= 0 && (unsigned)wanted < t->n_workers)
+		return wanted;
+	for (w = 1; w < t->n_workers; w++)
+		if (t->owned[w] < t->owned[best])
+			best = w;
+	return best;
+}
+
+static int
+free_slot(const struct sa_table *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->max; i++)
+		if (t->tunnels[i] == NULL)
+			return i;
+	return -1;
+}
+
+int
+sa_tunnel_add(struct sa_table *t, struct esp_worker *crypto, const struct sa_tunnel_params *p,
+	      uint32_t *id, char *err, size_t errlen)
+{
+	struct sa_tunnel *tun;
+	struct sa_child *in = NULL, *out = NULL;
+	int slot = free_slot(t), rc = -EINVAL;
+
+	if (slot < 0) {
+		snprintf(err, errlen, "tunnel table full (%u tunnels)", t->max);
+		return -ENOSPC;
+	}
+	if (rte_hash_lookup(t->by_addr, &p->inner_addr) >= 0) {
+		snprintf(err, errlen, "inner address already has a tunnel");
+		return -EEXIST;
+	}
+	tun = rte_zmalloc_socket("sa_tunnel", sizeof(*tun), RTE_CACHE_LINE_SIZE, t->socket);
+	if (tun == NULL) {
+		snprintf(err, errlen, "out of memory for a tunnel");
+		return -ENOMEM;
+	}
+	in = child_new(t, crypto, &p->in, true, err, errlen);
+	if (in == NULL)
+		goto fail;
+	out = child_new(t, crypto, &p->out, false, err, errlen);
+	if (out == NULL)
+		goto fail;
+	tun->id = slot + 1;
+	tun->inner_addr = p->inner_addr;
+	tun->remote_addr = p->out.remote_addr;
+	tun->remote_port = p->out.remote_port;
+	tun->udp_encap = p->out.udp_encap;
+	tun->owner = pick_owner(t, p->owner);
+	tun->created_tsc = rte_rdtsc();
+	tun->in[0] = in;
+	tun->out = out;
+	in->tunnel = out->tunnel = tun;
+	/* Publish last: the tunnel is complete before a worker can find it. */
+	rc = child_publish(t, in, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (rte_hash_add_key_data(t->by_addr, &p->inner_addr, tun) != 0) {
+		rte_hash_del_key(t->by_spi, &in->spi);
+		retire(t, in, t->by_spi, in->hash_pos, true);
+		in = NULL;
+		snprintf(err, errlen, "address table full");
+		rc = -ENOSPC;
+		goto fail;
+	}
+	tun->addr_pos = rte_hash_lookup(t->by_addr, &p->inner_addr);
+	t->tunnels[slot] = tun;
+	t->owned[tun->owner]++;
+	t->count++;
+	*id = tun->id;
+	return 0;
+fail:
+	child_free_now(in);
+	child_free_now(out);
+	rte_free(tun);
+	return rc;
+}
+
+struct sa_tunnel *
+sa_tunnel_get(const struct sa_table *t, uint32_t id)
+{
+	return id >= 1 && id <= t->max ? t->tunnels[id - 1] : NULL;
+}
+
+int
+sa_tunnel_rekey(struct sa_table *t, struct esp_worker *crypto, uint32_t id,
+		const struct esp_sa_params *inp, const struct esp_sa_params *outp, char *err,
+		size_t errlen)
+{
+	struct sa_tunnel *tun = sa_tunnel_get(t, id);
+	struct sa_child *in, *out, *old_out;
+	int slot, rc;
+
+	if (tun == NULL) {
+		snprintf(err, errlen, "no tunnel %u", id);
+		return -ENOENT;
+	}
+	for (slot = 0; slot < SA_IN_MAX && tun->in[slot] != NULL; slot++)
+		;
+	if (slot == SA_IN_MAX) {
+		snprintf(err, errlen, "tunnel %u already has %d inbound SAs; remove the old one first",
+			 id, SA_IN_MAX);
+		return -EBUSY;
+	}
+	in = child_new(t, crypto, inp, true, err, errlen);
+	out = in ? child_new(t, crypto, outp, false, err, errlen) : NULL;
+	if (in == NULL || out == NULL) {
+		child_free_now(in);
+		return -EINVAL;
+	}
+	in->tunnel = out->tunnel = tun;
+	rc = child_publish(t, in, err, errlen);
+	if (rc != 0) {
+		child_free_now(in);
+		child_free_now(out);
+		return rc;
+	}
+	tun->in[slot] = in;
+	old_out = tun->out;
+	__atomic_store_n(&tun->out, out, __ATOMIC_RELEASE);
+	retire(t, old_out, NULL, 0, true);
+	return 0;
+}
+
+int
+sa_child_remove(struct sa_table *t, uint32_t spi)
+{
+	void *data;
+	struct sa_child *c;
+	struct sa_tunnel *tun;
+	unsigned i;
+
+	if (rte_hash_lookup_data(t->by_spi, &spi, &data) < 0)
+		return -ENOENT;
+	c = data;
+	tun = c->tunnel;
+	for (i = 0; i < SA_IN_MAX; i++)
+		if (tun->in[i] == c)
+			tun->in[i] = NULL;
+	rte_hash_del_key(t->by_spi, &spi);
+	retire(t, c, t->by_spi, c->hash_pos, true);
+	return 0;
+}
+
+int
+sa_tunnel_del(struct sa_table *t, uint32_t id)
+{
+	struct sa_tunnel *tun = sa_tunnel_get(t, id);
+	unsigned i;
+
+	if (tun == NULL)
+		return -ENOENT;
+	rte_hash_del_key(t->by_addr, &tun->inner_addr);
+	for (i = 0; i < SA_IN_MAX; i++) {
+		struct sa_child *c = tun->in[i];
+
+		if (c == NULL)
+			continue;
+		rte_hash_del_key(t->by_spi, &c->spi);
+		retire(t, c, t->by_spi, c->hash_pos, true);
+	}
+	retire(t, tun->out, NULL, 0, true);
+	retire(t, tun, t->by_addr, tun->addr_pos, false);
+	t->tunnels[id - 1] = NULL;
+	t->owned[tun->owner]--;
+	t->count--;
+	return 0;
+}
+
+unsigned
+sa_table_reclaim(struct sa_table *t)
+{
+	unsigned freed = 0;
+
+	rte_rcu_qsbr_dq_reclaim(t->dq, UINT32_MAX, &freed, NULL, NULL);
+	return freed;
+}
+
+void
+sa_table_walk(const struct sa_table *t, int (*fn)(struct sa_tunnel *tun, void *arg), void *arg)
+{
+	unsigned i;
+
+	for (i = 0; i < t->max; i++)
+		if (t->tunnels[i] != NULL && fn(t->tunnels[i], arg) != 0)
+			return;
+}
+
+unsigned
+sa_table_count(const struct sa_table *t)
+{
+	return t->count;
+}
+
+unsigned
+sa_table_capacity(const struct sa_table *t)
+{
+	return t->max;
+}
+
+struct sa_child *
+sa_lookup_spi(const struct sa_table *t, uint32_t spi)
+{
+	void *data;
+
+	return rte_hash_lookup_data(t->by_spi, &spi, &data) < 0 ? NULL : data;
+}
+
+struct sa_tunnel *
+sa_lookup_addr(const struct sa_table *t, uint32_t addr)
+{
+	void *data;
+
+	return rte_hash_lookup_data(t->by_addr, &addr, &data) < 0 ? NULL : data;
+}

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# What the integration tests share: counting checks, reading p2sctl JSON.
+# shellcheck shell=bash
+
+PASS=0
+FAIL=0
+WORK=$(mktemp -d /tmp/p2sgw-it.XXXXXX)
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
+check() { # check "what" command...
+	local what=$1
+	shift
+	if "$@" >"$WORK/out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/       /' "$WORK/out"; fi
+}
+finish() {
+	echo "$PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}
+
+# json PATH: a value out of the last `p2sctl -j` output saved in $WORK/j.
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$WORK/j" "$1"; }
+drops() { # drops PORT REASON -> packets
+	p2sctl -j show ports all >"$WORK/j"
+	python3 - "$WORK/j" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(sum(r["packets"] for r in d["drops"] if r["port"] == sys.argv[2] and r["reason"] == sys.argv[3]))
+PY
+}
+mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
+neigh_mac() { ip -n "$1" neigh show "$2" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
+ge() { [ "$1" -ge "$2" ]; }

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ESP data path end to end inside one process: the real dp (ports on
+ * net_ring, whose TX loops back to RX so the test reads what the gateway
+ * sent), the real SA table and lib/esp, driven through dp_worker_input()
+ * exactly as the poll loop drives it. A second pair of SAs plays the client.
+ * Checks decryption and routing into the VNet, encryption towards the
+ * client, every policy drop, replay, the tunnel MTU (ICMP fragmentation
+ * needed for DF, outer fragments otherwise), the hand-off to the owning
+ * worker, and that every mbuf goes back to its pool.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "conf.h"
+#include "esp.h"
+#include "neigh.h"
+#include "port.h"
+#include "sa.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define GW_PUB IP(198, 51, 100, 1)
+#define CLIENT_OUTER IP(198, 51, 100, 10)
+#define CLIENT_PORT 40123
+#define CLIENT_INNER IP(172, 16, 201, 2)
+#define VNET_HOST IP(10, 1, 0, 10)
+#define SPI_GW_IN 0x1000a001u
+#define SPI_GW_OUT 0x2000b002u
+
+static const struct rte_ether_addr client_mac = { { 0x02, 0xc1, 0, 0, 0, 0x10 } };
+static const struct rte_ether_addr vnet_mac = { { 0x02, 0xd1, 0, 0, 0, 0x0a } };
+
+static const char config[] =
+	"name = \"dp-test\";\n"
+	"ports = {\n"
+	"  public  = { profile = \"ring\"; address = \"198.51.100.1/24\"; mtu = 1500; };\n"
+	"  private = { profile = \"ring\"; address = \"10.1.0.1/24\"; mtu = 1500; };\n"
+	"};\n"
+	"client_pool = \"172.16.201.0/24\";\n"
+	"vnet = [ \"10.1.0.0/16\" ];\n"
+	"sku = \"VpnGw1\";\n"
+	"protocols = [ \"ikev2\" ];\n"
+	"auth = [ \"certificate\" ];\n"
+	"cli = { socket = \"/tmp/p2sgw-dp-test.sock\"; };\n";
+
+static struct conf conf;
+static struct dp dp;
+static struct esp_worker *client_crypto;
+static struct esp_sa *client_out, *client_in;
+static uint32_t tunnel_id;
+static unsigned baseline;
+
+static void
+key_params(struct esp_sa_params *p, uint32_t spi, uint32_t local, uint32_t remote,
+	   uint16_t lport, uint16_t rport)
+{
+	unsigned i;
+
+	memset(p, 0, sizeof(*p));
+	p->spi = spi;
+	p->cipher = ESP_CIPHER_AES_GCM_16;
+	p->key_len = 32;
+	for (i = 0; i < 32; i++)
+		p->key[i] = (uint8_t)(spi >> (i % 4 * 8)) ^ (uint8_t)i;
+	memcpy(p->salt, "salt", 4);
+	p->integ = ESP_INTEG_NONE;
+	p->local_addr = local;
+	p->remote_addr = remote;
+	p->udp_encap = true;
+	p->local_port = lport;
+	p->remote_port = rport;
+}
+
+static struct esp_sa *
+client_sa(uint32_t spi)
+{
+	struct esp_sa *sa = rte_zmalloc(NULL, esp_sa_size(), RTE_CACHE_LINE_SIZE);
+	struct esp_sa_params p;
+	char err[128];
+
+	assert_non_null(sa);
+	/* The client's end of both SAs: its own outer address and port. */
+	key_params(&p, spi, CLIENT_OUTER, GW_PUB, CLIENT_PORT, 4500);
+	assert_int_equal(esp_sa_init(sa, client_crypto, &p, err, sizeof(err)), 0);
+	return sa;
+}
+
+static void
+add_tunnel(int owner)
+{
+	struct sa_tunnel_params tp = { .inner_addr = CLIENT_INNER, .owner = owner };
+	char err[128];
+
+	key_params(&tp.in, SPI_GW_IN, GW_PUB, CLIENT_OUTER, 4500, CLIENT_PORT);
+	key_params(&tp.out, SPI_GW_OUT, GW_PUB, CLIENT_OUTER, 4500, CLIENT_PORT);
+	assert_int_equal(sa_tunnel_add(dp.sa, dp.ctl_esp, &tp, &tunnel_id, err, sizeof(err)), 0);
+	client_out = client_sa(SPI_GW_IN);
+	client_in = client_sa(SPI_GW_OUT);
+}
+
+static void
+remove_tunnel(void)
+{
+	assert_int_equal(sa_tunnel_del(dp.sa, tunnel_id), 0);
+	sa_table_reclaim(dp.sa);
+	esp_sa_clear(client_out);
+	esp_sa_clear(client_in);
+	rte_free(client_out);
+	rte_free(client_in);
+}
+
+/* An IPv4 ICMP echo of total length len, in a fresh mbuf, with room for Ethernet. */
+static struct rte_mbuf *
+inner_packet(uint32_t src, uint32_t dst, uint16_t len, bool df)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.mbufs);
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint16_t i;
+
+	assert_non_null(m);
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, len);
+	assert_non_null(ip);
+	memset(ip, 0, len);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(len);
+	ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	for (i = sizeof(*ip) + sizeof(*icmp); i < len; i++)
+		((uint8_t *)ip)[i] = (uint8_t)i;
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, len - sizeof(*ip));
+	return m;
+}
+
+static void
+add_ether(struct rte_mbuf *m, const struct rte_ether_addr *src, const struct rte_ether_addr *dst)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+
+	assert_non_null(eth);
+	eth->src_addr = *src;
+	eth->dst_addr = *dst;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+}
+
+/* The client encrypts an inner packet and sends it to the gateway's public port. */
+static struct rte_mbuf *
+from_client(struct rte_mbuf *inner)
+{
+	enum esp_drop why;
+
+	assert_int_equal(esp_outbound(client_crypto, &client_out, &inner, 1, &why), 1);
+	add_ether(inner, &client_mac, &dp.ports[PORT_PUBLIC].mac);
+	return inner;
+}
+
+static void
+input(unsigned worker, enum port_index pi, struct rte_mbuf *m)
+{
+	dp_worker_input(&dp.workers[worker], pi, &m, m ? 1 : 0);
+}
+
+/* What the gateway sent on port pi (ring loopback), from every worker's queue. */
+static unsigned
+sent(enum port_index pi, struct rte_mbuf **out, unsigned max)
+{
+	unsigned q, n = 0;
+
+	for (q = 0; q < dp.n_workers && n < max; q++)
+		n += rte_eth_rx_burst(dp.ports[pi].port_id, q, out + n, max - n);
+	return n;
+}
+
+static struct rte_ipv4_hdr *
+ip_after_ether(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+static void
+inbound_decrypts_and_routes(void **state)
+{
+	struct rte_mbuf *out[8];
+	struct rte_ipv4_hdr *ip;
+	struct rte_ether_hdr *eth;
+	const struct esp_sa_stats *st;
+
+	(void)state;
+	input(0, PORT_PUBLIC, from_client(inner_packet(CLIENT_INNER, VNET_HOST, 100, false)));
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 1);
+	eth = rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *);
+	assert_memory_equal(&eth->dst_addr, &vnet_mac, 6);
+	assert_memory_equal(&eth->src_addr, &dp.ports[PORT_PRIVATE].mac, 6);
+	ip = ip_after_ether(out[0]);
+	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), 14 + 100);
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), CLIENT_INNER);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), VNET_HOST);
+	assert_int_equal(ip->time_to_live, 63);
+	assert_int_equal(rte_raw_cksum(ip, 20), 0xffff);
+	assert_int_equal(((uint8_t *)ip)[99], 99);
+	rte_pktmbuf_free(out[0]);
+	st = esp_sa_stats(sa_tunnel_get(dp.sa, tunnel_id)->in[0]->esp);
+	assert_int_equal(st->packets, 1);
+	assert_int_equal(st->bytes, 100);
+}
+
+static void
+outbound_encrypts_to_client(void **state)
+{
+	struct rte_mbuf *m = inner_packet(VNET_HOST, CLIENT_INNER, 200, true), *out[8];
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	enum esp_drop why;
+
+	(void)state;
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	assert_int_equal(sent(PORT_PUBLIC, out, 8), 1);
+	assert_memory_equal(rte_pktmbuf_mtod(out[0], uint8_t *), &client_mac, 6);
+	ip = ip_after_ether(out[0]);
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), GW_PUB);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), CLIENT_OUTER);
+	assert_int_equal(ip->next_proto_id, IPPROTO_UDP);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	assert_int_equal(rte_be_to_cpu_16(udp->src_port), 4500);
+	assert_int_equal(rte_be_to_cpu_16(udp->dst_port), CLIENT_PORT);
+	/* The client decrypts what the gateway sent. */
+	rte_pktmbuf_adj(out[0], 14);
+	assert_int_equal(esp_inbound(client_crypto, &client_in, &out[0], 1, &why), 1);
+	ip = rte_pktmbuf_mtod(out[0], struct rte_ipv4_hdr *);
+	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), 200);
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), VNET_HOST);
+	assert_int_equal(ip->time_to_live, 63);
+	assert_int_equal(rte_raw_cksum(ip, 20), 0xffff);
+	rte_pktmbuf_free(out[0]);
+}
+
+static uint64_t
+tunnel_drops(enum sa_drop d)
+{
+	return sa_tunnel_get(dp.sa, tunnel_id)->stats.drops[d];
+}
+
+static uint64_t
+port_drops(enum port_index pi, enum port_drop d)
+{
+	struct port_counters c;
+
+	dp_port_counters(&dp, pi, &c);
+	return c.drops[d];
+}
+
+static void
+policy_drops(void **state)
+{
+	struct rte_mbuf *out[8], *m;
+	uint64_t before;
+
+	(void)state;
+	/* A client may only send from its own address ... */
+	input(0, PORT_PUBLIC, from_client(inner_packet(IP(172, 16, 201, 3), VNET_HOST, 60, false)));
+	assert_int_equal(tunnel_drops(SA_DROP_spoofed_source), 1);
+	/* ... and only to the VNet. */
+	input(0, PORT_PUBLIC, from_client(inner_packet(CLIENT_INNER, IP(8, 8, 8, 8), 60, false)));
+	assert_int_equal(tunnel_drops(SA_DROP_not_to_vnet), 1);
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 0);
+
+	/* An SPI nobody has. */
+	before = port_drops(PORT_PUBLIC, PORT_DROP_esp_no_sa);
+	m = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 60, false));
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20 + 8)[0] ^= 0x80;
+	input(0, PORT_PUBLIC, m);
+	assert_int_equal(port_drops(PORT_PUBLIC, PORT_DROP_esp_no_sa), before + 1);
+
+	/* VNet to a pool address with no client; and from outside the VNet to a client. */
+	m = inner_packet(VNET_HOST, IP(172, 16, 201, 99), 60, false);
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	assert_int_equal(port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel), 1);
+	m = inner_packet(IP(192, 0, 2, 1), CLIENT_INNER, 60, false);
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	assert_int_equal(port_drops(PORT_PRIVATE, PORT_DROP_not_from_vnet), 1);
+	assert_int_equal(sent(PORT_PUBLIC, out, 8), 0);
+}
+
+static void
+replay_is_dropped(void **state)
+{
+	struct rte_mbuf *m = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 80, false));
+	struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.mbufs, 0, UINT32_MAX), *out[8];
+	const struct esp_sa_stats *st = esp_sa_stats(sa_tunnel_get(dp.sa, tunnel_id)->in[0]->esp);
+
+	(void)state;
+	assert_non_null(copy);
+	input(0, PORT_PUBLIC, m);
+	input(0, PORT_PUBLIC, copy);
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(st->drops[ESP_DROP_replayed], 1);
+}
+
+static void
+df_too_big_gets_frag_needed(void **state)
+{
+	struct rte_mbuf *m = inner_packet(VNET_HOST, CLIENT_INNER, 1500, true), *out[8];
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint16_t mtu;
+
+	(void)state;
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	assert_int_equal(sent(PORT_PUBLIC, out, 8), 0);
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 1);
+	ip = ip_after_ether(out[0]);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), VNET_HOST);
+	assert_int_equal(icmp->icmp_type, 3);
+	assert_int_equal(icmp->icmp_code, 4);
+	mtu = rte_be_to_cpu_16(icmp->icmp_seq_nb);
+	/* The announced MTU fits the tunnel, and one byte more would not. */
+	assert_true(mtu < 1500 && mtu > 1300);
+	assert_true(mtu + esp_sa_overhead(client_out, mtu) <= 1500);
+	assert_true(mtu + 1 + esp_sa_overhead(client_out, mtu + 1) > 1500);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(tunnel_drops(SA_DROP_frag_needed), 1);
+}
+
+static void
+non_df_too_big_is_fragmented_outside(void **state)
+{
+	struct rte_mbuf *m = inner_packet(VNET_HOST, CLIENT_INNER, 1500, false), *out[8];
+	struct rte_ipv4_hdr *ip;
+	uint32_t total = 0;
+	unsigned n, i;
+
+	(void)state;
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	n = sent(PORT_PUBLIC, out, 8);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		ip = ip_after_ether(out[i]);
+		assert_true(rte_pktmbuf_pkt_len(out[i]) - 14 <= 1500);
+		assert_int_equal(rte_raw_cksum(ip, 20), 0xffff);
+		assert_int_equal(!!(rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_MF_FLAG),
+				 i == 0);
+		total += rte_be_to_cpu_16(ip->total_length) - 20;
+		rte_pktmbuf_free(out[i]);
+	}
+	/* Outer IP payload: UDP + ESP + IV + 1500 + padding + ICV. */
+	assert_true(total > 1500 + 8 + 8 + 8 + 16);
+}
+
+static void
+other_worker_hands_off_to_owner(void **state)
+{
+	struct rte_mbuf *out[8];
+	struct port_counters c;
+
+	(void)state;
+	if (dp.n_workers < 2)
+		skip();
+	remove_tunnel();
+	add_tunnel(1);
+	input(0, PORT_PUBLIC, from_client(inner_packet(CLIENT_INNER, VNET_HOST, 100, false)));
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 0);
+	dp_port_counters(&dp, PORT_PUBLIC, &c);
+	assert_int_equal(c.handoffs, 1);
+	/* The owner's next poll takes it from its ring. */
+	input(1, PORT_PUBLIC, NULL);
+	assert_int_equal(sent(PORT_PRIVATE, out, 8), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(esp_sa_stats(sa_tunnel_get(dp.sa, tunnel_id)->in[0]->esp)->packets, 1);
+}
+
+static int
+group_setup(void **state)
+{
+	struct port_learn l = { .solicited = 1 };
+	char err[CONF_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(conf_load_string(config, "dp-test.conf", &conf, err, sizeof(err)), 0);
+	snprintf(conf.profile_dir, sizeof(conf.profile_dir), "%s/../drivers-cfg", TEST_SRCDIR);
+	if (dp_create(&dp, &conf, err, sizeof(err)) != 0) {
+		print_error("dp_create: %s\n", err);
+		return -1;
+	}
+	client_crypto = esp_worker_create(0);
+	assert_non_null(client_crypto);
+	/* The gateway knows both neighbours already. */
+	l.port = PORT_PUBLIC;
+	l.ip = CLIENT_OUTER;
+	l.mac = client_mac;
+	neigh_learn(dp.neigh, &dp, &l, rte_rdtsc());
+	l.port = PORT_PRIVATE;
+	l.ip = VNET_HOST;
+	l.mac = vnet_mac;
+	neigh_learn(dp.neigh, &dp, &l, rte_rdtsc());
+	baseline = dp_mbufs_in_use(&dp);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	unsigned left;
+
+	(void)state;
+	esp_worker_free(client_crypto);
+	dp_stop(&dp);
+	left = dp_mbufs_in_use(&dp);
+	dp_destroy(&dp);
+	conf_free(&conf);
+	if (left != 0)
+		print_error("%u mbufs not returned\n", left);
+	return left != 0 ? -1 : 0;
+}
+
+static int
+tunnel_setup(void **state)
+{
+	(void)state;
+	add_tunnel(0);
+	return 0;
+}
+
+static int
+tunnel_teardown(void **state)
+{
+	(void)state;
+	remove_tunnel();
+	/* Nothing left in flight and every mbuf back. */
+	assert_int_equal(dp_mbufs_in_use(&dp), baseline);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Three lcores on whatever CPU there is: a control core and two workers. */
+	char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+			"--no-telemetry", "--lcores", "0@0,1@0,2@0", "--log-level", "lib.eal:error",
+			"--log-level", "p2sgw.*:warning" };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(inbound_decrypts_and_routes, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(outbound_encrypts_to_client, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(policy_drops, tunnel_setup, tunnel_teardown),
+		cmocka_unit_test_setup_teardown(replay_is_dropped, tunnel_setup, tunnel_teardown),
+		cmocka_unit_test_setup_teardown(df_too_big_gets_frag_needed, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(non_df_too_big_is_fragmented_outside, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(other_worker_hands_off_to_owner, tunnel_setup,
+						tunnel_teardown),
+	};
+	int failed;
+
+	(void)argc;
+	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
+		return 1;
+	failed = cmocka_run_group_tests_name("datapath", tests, group_setup, group_teardown);
+	rte_eal_cleanup();
+	return failed;
+}
