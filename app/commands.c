@@ -364,6 +364,7 @@ cmd_sa(void *ctx, int argc, char **argv, struct json_object **res, char *err, si
 	sa_table_walk(a->dp.sa, sa_walk_one, &sw);
 	*res = json_object_new_object();
 	add_u64(*res, "tunnels", sa_table_count(a->dp.sa));
+	add_u64(*res, "rekeys_wanted", a->dp.rekeys_wanted);
 	json_object_object_add(*res, "sas", sw.sas);
 	json_object_object_add(*res, "drops", sw.drops);
 	return 0;

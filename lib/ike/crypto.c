@@ -358,19 +358,21 @@ cookie_mac(const uint8_t *secret, size_t secret_len, uint32_t version, const uin
 	   size_t ni_len, const uint8_t *ip, size_t ip_len, uint64_t spi_i,
 	   uint8_t out[IKE_COOKIE_LEN])
 {
-	uint8_t spi[8];
-	struct ike_chunk in[3] = { { ni, ni_len }, { ip, ip_len }, { spi, sizeof(spi) } };
-	uint8_t mac[IKE_PRF_MAX];
+	uint8_t v[4], spi[8], mac[IKE_PRF_MAX];
+	struct ike_chunk in[4] = { { v, sizeof(v) }, { ni, ni_len }, { ip, ip_len },
+				   { spi, sizeof(spi) } };
 	size_t n;
 	int rc;
 
 	if (secret_len == 0)
 		return -EINVAL;
+	/* The version is covered too, so it cannot be changed to pick another secret. */
+	ike_put32(v, version);
 	ike_put64(spi, spi_i);
-	rc = ike_hmac("SHA256", secret, secret_len, in, 3, mac, &n);
+	rc = ike_hmac("SHA256", secret, secret_len, in, 4, mac, &n);
 	if (rc != 0 || n != IKE_COOKIE_LEN - 4)
 		return -EIO;
-	ike_put32(out, version);
+	memcpy(out, v, 4);
 	memcpy(out + 4, mac, n);
 	return 0;
 }
@@ -380,7 +382,7 @@ ike_cookie_make(const uint8_t *secret, size_t secret_len, uint32_t version, cons
 		size_t ni_len, const uint8_t *ip, size_t ip_len, uint64_t spi_i,
 		uint8_t out[IKE_COOKIE_LEN])
 {
-	/* Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>), keyed. */
+	/* Cookie = <VersionIDofSecret> | HMAC-SHA-256(<secret>, version | Ni | IPi | SPIi). */
 	return cookie_mac(secret, secret_len, version, ni, ni_len, ip, ip_len, spi_i, out);
 }
 

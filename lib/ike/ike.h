@@ -661,7 +661,7 @@ int ike_natd_hash(uint64_t spi_i, uint64_t spi_r, const uint8_t *addr, size_t ad
 		  uint16_t port, uint8_t out[IKE_NATD_LEN]);
 
 /**
- * Stateless COOKIE (RFC 7296 §2.6): version | HMAC-SHA-256(secret, Ni | IPi | SPIi),
+ * Stateless COOKIE (RFC 7296 §2.6): version | HMAC-SHA-256(secret, version | Ni | IPi | SPIi),
  * version 4 bytes big-endian. out: IKE_COOKIE_LEN bytes.
  */
 int ike_cookie_make(const uint8_t *secret, size_t secret_len, uint32_t version,

@@ -25,6 +25,7 @@
 #include "neigh.h"
 #include "port.h"
 #include "sa.h"
+#include "worker_priv.h"
 
 RTE_LOG_REGISTER(port_logtype, p2sgw.port, INFO);
 #define PORT_LOG(level, fmt, ...) \

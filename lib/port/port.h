@@ -148,6 +148,7 @@ struct dp {
 	struct rte_lpm *vnet;          /**< VNet prefixes: where clients may send */
 	struct rte_mempool *indirect;  /**< indirect mbufs for outer fragmentation */
 	uint64_t ike_received;         /**< IKE messages the control core took */
+	uint64_t rekeys_wanted;        /**< outbound SAs that passed their soft sequence limit */
 	struct worker *workers;        /**< n_workers, rte_zmalloc'ed */
 	struct port_counters ctl_ctr[PORT_COUNT]; /**< drops decided on the control core */
 	unsigned n_workers;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_log.h>
 #include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -206,6 +207,22 @@ dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m)
 	}
 }
 
+/*
+ * A worker saw an outbound SA near the end of its sequence numbers. Until
+ * IKEv2 rekeys (CHILD_SA rekey comes with the responder), say so once.
+ */
+static void
+seq_event(struct sa_tunnel *tun, struct sa_child *c, unsigned events, void *arg)
+{
+	struct dp *dp = arg;
+
+	if (events & ESP_EVENT_SEQ_SOFT)
+		dp->rekeys_wanted++;
+	rte_log(RTE_LOG_WARNING, port_logtype, "port: tunnel %u SA 0x%08x: %s\n", tun->id, c->spi,
+		events & ESP_EVENT_SEQ_HARD ? "sequence numbers exhausted, the SA sends no more"
+					    : "sequence numbers near exhaustion, rekey needed");
+}
+
 unsigned
 dp_control_poll(struct dp *dp, uint64_t now)
 {
@@ -234,6 +251,7 @@ dp_control_poll(struct dp *dp, uint64_t now)
 	if (now >= dp->next_timer_tsc) {
 		work += neigh_timers(dp->neigh, dp, now);
 		work += sa_table_reclaim(dp->sa);
+		work += sa_table_poll_events(dp->sa, seq_event, dp);
 		dp->next_timer_tsc = now + rte_get_tsc_hz() / 10;
 	}
 	return work;

@@ -9,6 +9,9 @@
 
 #include "port.h"
 
+/** lib/port's log type (p2sgw.port), registered in port.c. */
+extern int port_logtype;
+
 #define TX_BATCH_MAX 128
 #define TUNNEL_BATCH_MAX (2 * PORT_BURST_MAX)
 

@@ -386,6 +386,30 @@ sa_tunnel_del(struct sa_table *t, uint32_t id)
 }
 
 unsigned
+sa_table_poll_events(struct sa_table *t,
+		     void (*fn)(struct sa_tunnel *tun, struct sa_child *c, unsigned events, void *arg),
+		     void *arg)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < t->max; i++) {
+		struct sa_tunnel *tun = t->tunnels[i];
+		struct sa_child *c = tun ? tun->out : NULL;
+		unsigned ev;
+
+		if (c == NULL)
+			continue;
+		ev = esp_sa_events(c->esp) & ~c->events_seen;
+		if (ev == 0)
+			continue;
+		c->events_seen |= ev;
+		fn(tun, c, ev, arg);
+		n++;
+	}
+	return n;
+}
+
+unsigned
 sa_table_reclaim(struct sa_table *t)
 {
 	unsigned freed = 0;

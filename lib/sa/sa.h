@@ -57,6 +57,7 @@ struct sa_child {
 	uint32_t spi;
 	bool inbound;
 	int32_t hash_pos;              /**< position in the SPI hash (inbound) */
+	unsigned events_seen;          /**< ESP_EVENT_* already reported (control core) */
 	struct esp_sa *esp;            /**< in the same allocation */
 };
 
@@ -119,6 +120,16 @@ int sa_child_remove(struct sa_table *t, uint32_t spi);
 
 /** Control core: remove tunnel id and all its SAs; -ENOENT if unknown. */
 int sa_tunnel_del(struct sa_table *t, uint32_t id);
+
+/**
+ * Control core: report ESP events (ESP_EVENT_SEQ_SOFT: rekey now;
+ * ESP_EVENT_SEQ_HARD: the SA can send no more) that workers raised on
+ * outbound SAs since the last call, once each, through fn. Returns how many.
+ */
+unsigned sa_table_poll_events(struct sa_table *t,
+			      void (*fn)(struct sa_tunnel *tun, struct sa_child *c, unsigned events,
+					 void *arg),
+			      void *arg);
 
 /** Control core: free what workers can no longer see. Returns how many objects. */
 unsigned sa_table_reclaim(struct sa_table *t);

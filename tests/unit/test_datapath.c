@@ -27,6 +27,7 @@
 
 #include "conf.h"
 #include "esp.h"
+#include "esp_priv.h"
 #include "neigh.h"
 #include "port.h"
 #include "sa.h"
@@ -394,6 +395,27 @@ other_worker_hands_off_to_owner(void **state)
 	assert_int_equal(esp_sa_stats(sa_tunnel_get(dp.sa, tunnel_id)->in[0]->esp)->packets, 1);
 }
 
+static void
+seq_soft_limit_reaches_control(void **state)
+{
+	struct sa_child *out_sa = sa_tunnel_get(dp.sa, tunnel_id)->out;
+	struct rte_mbuf *m = inner_packet(VNET_HOST, CLIENT_INNER, 60, false), *out[8];
+	uint64_t before = dp.rekeys_wanted, now = rte_rdtsc();
+
+	(void)state;
+	/* Without ESN the automatic soft limit is 2^32 - 2^22 (lib/esp). */
+	esp_sa_set_seq(out_sa->esp, (1ull << 32) - (1ull << 22));
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	input(0, PORT_PRIVATE, m);
+	assert_int_equal(sent(PORT_PUBLIC, out, 8), 1);
+	rte_pktmbuf_free(out[0]);
+	dp_control_poll(&dp, now + rte_get_tsc_hz());
+	assert_int_equal(dp.rekeys_wanted, before + 1);
+	/* Reported once, not on every timer tick. */
+	dp_control_poll(&dp, now + 2 * rte_get_tsc_hz());
+	assert_int_equal(dp.rekeys_wanted, before + 1);
+}
+
 static int
 group_setup(void **state)
 {
@@ -475,6 +497,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(non_df_too_big_is_fragmented_outside, tunnel_setup,
 						tunnel_teardown),
 		cmocka_unit_test_setup_teardown(other_worker_hands_off_to_owner, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(seq_soft_limit_reaches_control, tunnel_setup,
 						tunnel_teardown),
 	};
 	int failed;

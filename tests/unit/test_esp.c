@@ -231,20 +231,6 @@ ossl_cbc(bool enc, const uint8_t *key, unsigned key_len, const uint8_t *iv, cons
 	EVP_CIPHER_CTX_free(c);
 }
 
-/* One AES block decrypted (ECB), to aim the CBC IV at a published one. */
-static void
-ossl_aes_block_decrypt(const uint8_t *key, unsigned key_len, const uint8_t *in, uint8_t *out)
-{
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int l;
-
-	assert_true(EVP_DecryptInit_ex(c, key_len == 16 ? EVP_aes_128_ecb() : EVP_aes_256_ecb(),
-				       NULL, key, NULL));
-	EVP_CIPHER_CTX_set_padding(c, 0);
-	assert_true(EVP_DecryptUpdate(c, out, &l, in, 16));
-	EVP_CIPHER_CTX_free(c);
-}
-
 static unsigned
 ossl_hmac(enum esp_integ integ, const uint8_t *key, unsigned key_len, const uint8_t *d,
 	  size_t len, uint8_t *md)
@@ -418,16 +404,28 @@ rx_bytes(struct esp_sa *sa, const uint8_t *pkt, uint32_t len, uint8_t *inner, ui
 	return k == 1 ? NONE : why;
 }
 
+static uint32_t
+sealed(const struct esp_sa_params *rx, uint8_t *pkt, const struct seal *tmpl, uint32_t payload)
+{
+	uint8_t inner[PKT_MAX];
+	struct seal s = *tmpl;
+
+	s.inner = inner;
+	s.inner_len = build_inner(inner, payload, 3);
+	return ossl_seal(rx, &s, pkt);
+}
+
+static const struct seal plain = { .seq = 1, .pad_len = -1, .pad_field = -1, .nh = 4 };
+
 static enum esp_drop
 rx_seq(struct esp_sa *sa, const struct esp_sa_params *rx, uint64_t seq)
 {
-	uint8_t inner[64], pkt[256];
-	struct seal s = { .seq = seq, .inner = inner, .pad_len = -1, .pad_field = -1, .nh = 4 };
+	uint8_t pkt[256];
+	struct seal s = plain;
 
-	s.inner_len = build_inner(inner, 12, (uint16_t)seq);
-	return rx_bytes(sa, pkt, ossl_seal(rx, &s, pkt), NULL, NULL);
+	s.seq = seq;
+	return rx_bytes(sa, pkt, sealed(rx, pkt, &s, 12), NULL, NULL);
 }
-
 
 /* ------------------------------------------------------- known answers */
 
@@ -654,10 +652,11 @@ static const struct cbc_vector cbc_vectors[] = {
 static void
 cbc_aim_iv(struct esp_sa *sa, const struct esp_sa_params *p, uint64_t seq, const uint8_t *iv)
 {
+	static const uint8_t zero[16];
 	uint8_t mask[16];
 	uint64_t seq_be = rte_cpu_to_be_64(seq);
 
-	ossl_aes_block_decrypt(p->key, p->key_len, iv, mask);
+	ossl_cbc(false, p->key, p->key_len, zero, iv, 16, mask);     /* AES^-1(iv) */
 	for (int i = 0; i < 8; i++)
 		mask[8 + i] ^= ((uint8_t *)&seq_be)[i];
 	esp_sa_set_iv_mask(sa, mask);
@@ -1126,8 +1125,7 @@ static void
 replay_within_one_burst(void **state)
 {
 	struct esp_sa_params rx = params_for(1, false, true, 0x31000);
-	uint8_t inner[64], pkt[256];
-	struct seal s = { .seq = 7, .inner = inner, .pad_len = -1, .pad_field = -1, .nh = 4 };
+	uint8_t pkt[256];
 	struct esp_sa *sa, *sas[2];
 	struct rte_mbuf *m[2];
 	enum esp_drop why[2];
@@ -1136,8 +1134,7 @@ replay_within_one_burst(void **state)
 
 	rx = mirror(&rx);
 	sa = sas[0] = sas[1] = sa_make(&rx);
-	s.inner_len = build_inner(inner, 20, 7);
-	len = ossl_seal(&rx, &s, pkt);
+	len = sealed(&rx, pkt, &plain, 20);
 	m[0] = mbuf_from(pkt, len);
 	m[1] = mbuf_from(pkt, len);
 	assert_int_equal(esp_inbound(wk, sas, m, 2, why), 1);
@@ -1211,19 +1208,6 @@ replay_state_unchanged_by_forgery(void **state)
 }
 
 /* ------------------------------------------------------------- hostile */
-
-static uint32_t
-sealed(const struct esp_sa_params *rx, uint8_t *pkt, const struct seal *tmpl, uint32_t payload)
-{
-	uint8_t inner[PKT_MAX];
-	struct seal s = *tmpl;
-
-	s.inner = inner;
-	s.inner_len = build_inner(inner, payload, 3);
-	return ossl_seal(rx, &s, pkt);
-}
-
-static const struct seal plain = { .seq = 1, .pad_len = -1, .pad_field = -1, .nh = 4 };
 
 /* Lengths rewritten to cut, consistently (IPv4 total length and UDP length). */
 static void

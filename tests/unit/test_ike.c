@@ -353,7 +353,8 @@ test_payload_id(void **state)
 		b[4] = 0x30, b[5] = 0x05;
 		assert_int_equal(ike_id_parse(b, 8, &id), -EINVAL);   /* DER length lies */
 		b[5] = 0x81, b[6] = 0x01, b[7] = 0;
-		assert_int_equal(ike_id_parse(b, 9, &id), 0);          /* long form */
+		assert_int_equal(ike_id_parse(b, 8, &id), 0);          /* long form */
+		assert_int_equal(ike_id_parse(b, 9, &id), -EINVAL);
 		assert_int_equal(ike_id_parse(b, 3, &id), -EINVAL);
 	}
 }
@@ -531,7 +532,9 @@ test_payload_ts(void **state)
 	assert_int_equal(ike_put_ts(&w, IKE_PL_TSI, ts_in, 2), 4 + 4 + 32);
 	assert_int_equal(ike_ts_parse(b + 4, w.len - 4, &ts), 0);
 	assert_int_equal(ts.n, 2);
-	assert_memory_equal(&ts.ts[0], &ts_in[0], sizeof(ts_in[0]));
+	assert_true(ts.ts[0].ip_proto == 0 && ts.ts[0].start_port == 0 &&
+		    ts.ts[0].end_port == 65535 && ts.ts[0].start_addr == 0x0a000000 &&
+		    ts.ts[0].end_addr == 0x0affffff);
 	assert_true(ts.ts[1].ip_proto == 17 && ts.ts[1].start_port == 53 &&
 		    ts.ts[1].end_addr == 0xc0a80101);
 	/* An IPv6 selector (strongSwan with ::/0) is skipped, not refused. */
@@ -1433,6 +1436,26 @@ test_dh_modp_primes(void **state)
 	}
 	assert_null(ike_dh_prime(IKE_DH_ECP_256, &len));
 	assert_int_equal(len, 0);
+	/* Small exponents by hand: g^3 = 8, g^5 = 32, g^15 = 2^15, all padded to the prime. */
+	{
+		struct ike_dh *a = ike_dh_new_private(IKE_DH_MODP_2048, (const uint8_t *)"\x03", 1);
+		struct ike_dh *b = ike_dh_new_private(IKE_DH_MODP_2048, (const uint8_t *)"\x05", 1);
+		uint8_t pub[256], shared[256], zero[256] = { 0 };
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(ike_dh_public(a, pub, sizeof(pub)), 256);
+		assert_memory_equal(pub, zero, 255);
+		assert_int_equal(pub[255], 8);
+		assert_int_equal(ike_dh_public(b, pub, sizeof(pub)), 256);
+		assert_int_equal(pub[255], 32);
+		assert_int_equal(ike_dh_shared(a, pub, 256, shared, sizeof(shared)), 256);
+		assert_memory_equal(shared, zero, 254);
+		assert_int_equal(shared[254], 0x80);
+		assert_int_equal(shared[255], 0);
+		ike_dh_free(a);
+		ike_dh_free(b);
+	}
 }
 
 static void
