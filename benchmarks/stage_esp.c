@@ -191,8 +191,8 @@ bench_esp_teardown(void *arg)
  * each SA sees rising sequence numbers; the frames are kept as templates.
  */
 static int
-bench_esp_frames(struct esp_state *st, const struct bench_case *c, const struct bench_stream *s,
-	       char *err, size_t errlen)
+bench_esp_frames(struct esp_state *st, const struct bench_case *c,
+		 const struct bench_stream *s, char *err, size_t errlen)
 {
 	struct esp_sa_params *mirror = rte_zmalloc("mirror", sizeof(*mirror) * st->tunnels, 0);
 	uint8_t *mem = rte_zmalloc("mirror_sa", st->sa_stride * st->tunnels, RTE_CACHE_LINE_SIZE);
@@ -291,8 +291,8 @@ verify(struct esp_state *st, const struct bench_case *c, const struct bench_stre
 }
 
 static void *
-bench_esp_setup(const struct bench_env *env, const struct bench_case *c, const struct bench_stream *s,
-	  char *err, size_t errlen)
+bench_esp_setup(const struct bench_env *env, const struct bench_case *c,
+		const struct bench_stream *s, char *err, size_t errlen)
 {
 	struct esp_state *st = rte_zmalloc_socket("esp_state", sizeof(*st), 0, env->socket);
 	unsigned i;

@@ -89,7 +89,8 @@ inbound_outer(const struct esp_sa *sa, struct esp_pkt *p, uint32_t len)
 		const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(p->base + ihl);
 
 		/* RFC 3948 §3.4: only the destination port is ours to check; a
-		 * NAT may move the source port, and IKE follows it. */
+		 * NAT may move the source port, and IKE follows it. The UDP
+		 * checksum is not looked at (§3.1.2); the ICV covers the data. */
 		if (ip->next_proto_id != IPPROTO_UDP || total < ihl + sizeof(*udp) ||
 		    rte_be_to_cpu_16(udp->dgram_len) != total - ihl ||
 		    udp->dst_port != sa->local_port_be)
