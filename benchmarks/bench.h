@@ -95,11 +95,17 @@ struct bench_stage {
 	void (*teardown)(void *state);
 	/* Optional: the IPsec-MB architecture this stage runs on. */
 	const char *(*arch)(void *state);
+	/* Run only when named in --stages (a variant for a breakdown). */
+	bool optional;
 };
 
 extern const struct bench_stage bench_stage_ceiling;
+extern const struct bench_stage bench_stage_ceiling_checked;
 #ifdef P2S_BENCH_ESP
 extern const struct bench_stage bench_stage_esp;
+#endif
+#ifdef P2S_BENCH_DATAPATH
+extern const struct bench_stage bench_stage_datapath;
 #endif
 
 /* traffic.c */

@@ -4,7 +4,8 @@
 # valgrind's callgrind (instruction counts are deterministic, so they compare
 # well on this noisy shared machine), one stage at a time, collecting only
 # inside the timed passes (bench_timed_pass), and splits the instructions per
-# packet by where they run: IPsec-MB, lib/esp, libc and libcrypto (memcpy,
+# packet by where they run: IPsec-MB, lib/esp, lib/port and lib/sa (the rest
+# of the worker path), DPDK (mbufs, ethdev), libc and libcrypto (memcpy,
 # CRYPTO_memcmp) and the harness. Writes benchmarks/results/callgrind.csv and callgrind.txt (the
 # top functions of each run). Takes a few minutes.
 #
@@ -27,12 +28,15 @@ trap 'rm -rf "$WORK"' EXIT
 CSV=$RESULTS/callgrind.csv
 TXT=$RESULTS/callgrind.txt
 mkdir -p "$RESULTS"
-echo "stage,direction,transform,size,tunnels,packets,ir_per_pkt,ipsec_mb,esp_lib,libc_libcrypto,harness,other,ipsec_mb_arch" >"$CSV"
+HEADER=stage,direction,transform,size,tunnels,packets,ir_per_pkt
+HEADER+=,ipsec_mb,esp_lib,port_sa_lib,dpdk,libc_libcrypto,harness,other,ipsec_mb_arch
+echo "$HEADER" >"$CSV"
 : >"$TXT"
 
 # csv_field FILE COLUMN: that column of the first row.
 csv_field() {
-	/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))[sys.argv[2]])' "$1" "$2"
+	/usr/bin/python3 -c 'import csv, sys
+print(next(csv.DictReader(open(sys.argv[1])))[sys.argv[2]])' "$1" "$2"
 }
 
 # One run: STAGE DIR XFORM SIZE [p2s-bench options]
@@ -40,7 +44,8 @@ one() {
 	local stage=$1 dir=$2 xform=$3 size=$4 out=$WORK/cg.out csv=$WORK/bench.csv
 	shift 4
 	valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=bench_timed_pass \
-		"$BENCH" --no-huge -m 1024 --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- \
+		"$BENCH" --no-huge -m 1024 --no-pci --no-shconf --lcores 0@0,1@0 \
+		--log-level=lib.eal:error -- \
 		--stages "$stage" --dirs "$dir" --xforms "$xform" --sizes "$size" --tunnels 128 \
 		--reps 1 --packets 1 --csv "$csv" "$@" >"$WORK/log" 2>&1 ||
 		{ cat "$WORK/log"; die "p2s-bench under callgrind failed"; }
@@ -58,16 +63,18 @@ one() {
 			fn = line; sub(/ \[.*\]$/, "", fn); sub(/^.*:/, "", fn)
 			if (line ~ /libIPSec_MB/) k = "ipsec_mb"
 			else if (line ~ /lib\/esp\// || fn ~ /^esp_/) k = "esp_lib"
+			else if (line ~ /lib\/(port|sa|conf)\//) k = "port_sa"
+			else if (line ~ /librte_|\/dpdk\/rte_/) k = "dpdk"
 			else if (line ~ /libc\.so|libcrypto\.so/) k = "libc"
 			else if (line ~ /benchmarks\/[a-z_]+\.c:/ || fn ~ /^(ceil|bench)_/) k = "harness"
 			else k = "other"
 			sum[k] += ir; total += ir
 		}
 		END {
-			printf "%s,%s,%s,%s,128,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,\"%s\"\n", stage, dir,
-			       xform, size, pkts, total / pkts, sum["ipsec_mb"] / pkts,
-			       sum["esp_lib"] / pkts, sum["libc"] / pkts, sum["harness"] / pkts,
-			       sum["other"] / pkts, arch
+			printf "%s,%s,%s,%s,128,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,\"%s\"\n",
+			       stage, dir, xform, size, pkts, total / pkts, sum["ipsec_mb"] / pkts,
+			       sum["esp_lib"] / pkts, sum["port_sa"] / pkts, sum["dpdk"] / pkts,
+			       sum["libc"] / pkts, sum["harness"] / pkts, sum["other"] / pkts, arch
 		}' "$WORK/annotate" >>"$CSV"
 	{
 		echo "== $stage $dir $xform size $size, 128 tunnels, $packets packets: top functions (Ir, self)"
@@ -76,10 +83,16 @@ one() {
 	} >>"$TXT"
 }
 
+# The datapath stage when this binary has it (lib/port built).
+STAGES="ceiling esp"
+HELP=$("$BENCH" --no-huge -m 64 --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- --help \
+	2>/dev/null || true)
+[[ $HELP == *" datapath"* ]] && STAGES+=" datapath"
+
 for xform in gcm cbc; do
 	for dir in enc dec; do
 		for size in 64 1420; do
-			for stage in ceiling esp; do
+			for stage in $STAGES; do
 				echo "callgrind: $stage $dir $xform $size"
 				one "$stage" "$dir" "$xform" "$size" "$@"
 			done

@@ -32,10 +32,13 @@
 /* The stage table: the ceiling first (ratios refer to it). */
 static const struct bench_stage *const stages[] = {
 	&bench_stage_ceiling,
+	&bench_stage_ceiling_checked,
 #ifdef P2S_BENCH_ESP
 	&bench_stage_esp,
 #endif
-	/* The worker path (classify, SA lookup, ESP, route, TX) goes here. */
+#ifdef P2S_BENCH_DATAPATH
+	&bench_stage_datapath,  /* classify, SA lookup, ESP, route, TX */
+#endif
 };
 #define STAGE_COUNT RTE_DIM(stages)
 #define LIST_MAX 8
@@ -69,7 +72,7 @@ usage(FILE *f, const char *prog)
 		"  --stages LIST     of:", prog);
 	for (unsigned i = 0; i < STAGE_COUNT; i++)
 		fprintf(f, " %s", stages[i]->name);
-	fprintf(f, " (default: all)\n"
+	fprintf(f, " (default: all but ceiling-checked)\n"
 		"  --dirs LIST       enc,dec (default: both)\n"
 		"  --xforms LIST     gcm,cbc: AES-GCM-256 / AES-256-CBC+HMAC-SHA-256-128 (both)\n"
 		"  --sizes LIST      inner IPv4 bytes 64..1500 or imix (64,512,1420,imix)\n"
@@ -265,7 +268,8 @@ parse_options(int argc, char **argv, struct options *o)
 		rc = -1;
 	}
 	if (!any(o->stage_on, STAGE_COUNT))
-		set_all(o->stage_on, STAGE_COUNT);
+		for (unsigned i = 0; i < STAGE_COUNT; i++)
+			o->stage_on[i] = !stages[i]->optional;
 	if (!any(o->dir_on, BENCH_DIR_COUNT))
 		set_all(o->dir_on, BENCH_DIR_COUNT);
 	if (!any(o->xform_on, BENCH_XFORM_COUNT))

@@ -2,27 +2,32 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The ESP benchmark in one command (docs/benchmarks.md): installs what is
 # missing, builds p2s-bench optimised into build/bench, runs it on one core
-# (ceiling = raw IPsec-MB, esp = lib/esp) with an in-process generator, and
-# writes benchmarks/results/esp.{txt,csv,png} and esp-reps.csv. About three
+# (ceiling = raw IPsec-MB, esp = lib/esp, datapath = the whole worker path)
+# with an in-process generator, and
+# writes benchmarks/results/esp.{txt,csv,png} and esp-reps.csv. About four
 # minutes with the defaults; killed after BENCH_TIMEOUT seconds (900) if stuck.
 #
 #   benchmarks/run.sh [--reps R] [--duration S] [--quick] [--hugepages]
-#                     [--lcore N] [--callgrind] [-- p2s-bench options...]
+#                     [--lcore N] [--breakdown] [--callgrind]
+#                     [-- p2s-bench options...]
 #
 #   --reps R       repetitions per measurement, median reported (5)
-#   --duration S   timed seconds per repetition (0.4)
-#   --quick        --reps 3 --duration 0.1: a smoke run of about a minute
+#   --duration S   timed seconds per repetition (0.3)
+#   --quick        --reps 3 --duration 0.1: a smoke run of about a minute and a half
 #   --hugepages    reserve 2 MiB hugepages for the run (given back after)
 #   --lcore N      the core to run on (1)
+#   --breakdown    afterwards, ceiling vs ceiling-checked vs esp (IPsec-MB's job
+#                  checks alone) at 64/1420 bytes, 128 tunnels: breakdown.{txt,csv}
 #   --callgrind    afterwards, the instruction breakdown (benchmarks/callgrind.sh)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
 
 REPS=5
-DURATION=0.4
+DURATION=0.3
 HUGE=
 LCORE=1
 CALLGRIND=
+BREAKDOWN=
 EXTRA=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -31,9 +36,10 @@ while [ $# -gt 0 ]; do
 	--quick) REPS=3; DURATION=0.1; shift ;;
 	--hugepages) HUGE=1; shift ;;
 	--lcore) LCORE=$2; shift 2 ;;
+	--breakdown) BREAKDOWN=1; shift ;;
 	--callgrind) CALLGRIND=1; shift ;;
 	--) shift; EXTRA=("$@"); break ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -56,7 +62,10 @@ fi
 ninja -C "$BUILD" benchmarks/p2s-bench >"$BUILD.build.log" 2>&1 ||
 	{ cat "$BUILD.build.log"; die "build of p2s-bench failed"; }
 
-EAL=(-l "$LCORE" --no-pci --no-shconf --log-level=lib.eal:error)
+# Two lcores on one CPU: the datapath stage's gateway wants a worker lcore
+# besides the main one, but everything is measured on the main lcore and the
+# worker lcore's thread only sleeps.
+EAL=(--lcores "0@$LCORE,1@$LCORE" --no-pci --no-shconf --log-level=lib.eal:error)
 OLD_PAGES=
 if [ -n "$HUGE" ]; then
 	[ "$(id -u)" -eq 0 ] || die "--hugepages needs root"
@@ -78,6 +87,15 @@ timeout --signal=INT --kill-after=10 "$BENCH_TIMEOUT" \
 	--csv "$RESULTS/esp.csv" --reps-csv "$RESULTS/esp-reps.csv" --commit "$COMMIT" \
 	"${EXTRA[@]}" | tee "$RESULTS/esp.txt" || rc=$?
 
+if [ -n "$BREAKDOWN" ]; then
+	say "breakdown: what IPsec-MB's job checks cost"
+	timeout --signal=INT --kill-after=10 "$BENCH_TIMEOUT" \
+		"$BUILD/benchmarks/p2s-bench" "${EAL[@]}" -- --reps "$REPS" --duration "$DURATION" \
+		--stages ceiling,ceiling-checked,esp --sizes 64,1420 --tunnels 128 \
+		--csv "$RESULTS/breakdown.csv" --commit "$COMMIT" | tee "$RESULTS/breakdown.txt" ||
+		rc=$?
+fi
+
 say "plot"
 # Debian's python3, where python3-matplotlib is installed (not a pyenv one).
 /usr/bin/python3 "$P2S_TOP/benchmarks/plot.py" "$RESULTS/esp.csv" "$RESULTS/esp.png"
@@ -91,6 +109,7 @@ echo
 echo "table:      $RESULTS/esp.txt"
 echo "csv:        $RESULTS/esp.csv (medians), $RESULTS/esp-reps.csv (every repetition)"
 echo "plot:       $RESULTS/esp.png"
+[ -n "$BREAKDOWN" ] && echo "breakdown:  $RESULTS/breakdown.txt, $RESULTS/breakdown.csv"
 [ -n "$CALLGRIND" ] && echo "callgrind:  $RESULTS/callgrind.csv, $RESULTS/callgrind.txt"
 [ "$rc" -eq 0 ] || echo "p2s-bench exited with $rc: some measurement failed (see FAILED rows)"
 exit "$rc"

@@ -48,10 +48,12 @@ config() {
 	local n=$1 type=$2 t
 	for ((t = 0; t < n; t++)); do
 		local inner=10.8.$((t / 250)).$((t % 250 + 2)) client=198.51.100.$((t % 250 + 1))
-		echo "sp ipv4 out esp protect $((1000 + t)) pri 1 dst $inner/32 sport 0:65535 dport 0:65535"
-		echo "sp ipv4 in esp protect $((1000 + t)) pri 1 dst $inner/32 sport 0:65535 dport 0:65535"
-		echo "sa out $((1000 + t)) aead_algo aes-256-gcm aead_key $KEY mode ipv4-tunnel src 192.0.2.1 dst $client $type"
-		echo "sa in $((1000 + t)) aead_algo aes-256-gcm aead_key $KEY mode ipv4-tunnel src 192.0.2.1 dst $client $type"
+		local spi=$((1000 + t)) dir
+		for dir in out in; do
+			echo "sp ipv4 $dir esp protect $spi pri 1 dst $inner/32 sport 0:65535 dport 0:65535"
+			echo "sa $dir $spi aead_algo aes-256-gcm aead_key $KEY" \
+				"mode ipv4-tunnel src 192.0.2.1 dst $client $type"
+		done
 	done
 	echo "rt ipv4 dst 198.51.100.0/24 port 1"
 	echo "rt ipv4 dst 10.8.0.0/16 port 0"
