@@ -62,7 +62,8 @@ def ratio_panel(ax, rows, x, xname, sizes, stages, tunnels):
                label=f"{st} {d}, {t} tunnel{'s' if t > 1 else ''}")
         ink = "black" if t == tunnels[0] else "white"
         for p, m in zip(pos, med):
-            ax.text(p, 2, f"{m:.0f}", ha="center", va="bottom", fontsize=8, color=ink)
+            ax.text(p, 2, f"{m:.0f}", ha="center", va="bottom", fontsize=7.5, color=ink,
+                    rotation=90 if len(series) > 4 else 0)
     if x == "aes-gcm-256":
         for size, target in (("64", 50), ("1420", 70)):
             if size in sizes:
@@ -95,7 +96,7 @@ def main():
     for i, st in enumerate(s for s in stages if s not in HUES):
         HUES[st] = EXTRA_HUES[i % len(EXTRA_HUES)]
 
-    fig, axes = plt.subplots(len(DIRS) + 1, len(XFORMS), figsize=(15, 13.5), squeeze=False,
+    fig, axes = plt.subplots(len(DIRS) + 1, len(XFORMS), figsize=(17, 13.5), squeeze=False,
                              gridspec_kw={"height_ratios": [1] * len(DIRS) + [0.9]})
     width = 0.8 / len(series)
     for row, (d, dname) in enumerate(DIRS):

@@ -40,6 +40,7 @@ struct neigh_table {
 	unsigned n_entries;
 	unsigned max;
 	unsigned used;
+	uint32_t generation;           /**< bumped when a resolved MAC changes or goes */
 	uint64_t timeout_tsc;
 	uint64_t probe_tsc;
 };
@@ -160,11 +161,24 @@ entry_find(const struct neigh_table *t, enum port_index port, uint32_t ip)
 }
 
 static void
+bump_generation(struct neigh_table *t)
+{
+	__atomic_store_n(&t->generation, t->generation + 1, __ATOMIC_RELEASE);
+}
+
+uint32_t
+neigh_generation(const struct neigh_table *t)
+{
+	return __atomic_load_n(&t->generation, __ATOMIC_ACQUIRE);
+}
+
+static void
 entry_remove(struct neigh_table *t, struct neigh_entry *e)
 {
 	uint64_t key = neigh_key(e->port, e->ip);
 
 	__atomic_store_n(&e->mac_bits, 0, __ATOMIC_RELEASE);
+	bump_generation(t);
 	e->in_use = 0;
 	t->used--;
 	/* The slot comes back through entry_reclaim() after a grace period. */
@@ -252,9 +266,13 @@ static void
 confirm(struct neigh_table *t, struct dp *dp, struct neigh_entry *e,
 	const struct rte_ether_addr *mac, uint64_t now)
 {
+	uint64_t bits = mac_pack(mac);
 	unsigned i;
 
-	__atomic_store_n(&e->mac_bits, mac_pack(mac), __ATOMIC_RELEASE);
+	if (e->mac_bits != bits) {
+		__atomic_store_n(&e->mac_bits, bits, __ATOMIC_RELEASE);
+		bump_generation(t);
+	}
 	e->state = NEIGH_REACHABLE;
 	e->probes = 0;
 	e->confirmed_tsc = now;

@@ -40,6 +40,13 @@ void neigh_free(struct neigh_table *t);
 bool neigh_lookup(const struct neigh_table *t, enum port_index port, uint32_t ip,
 		  struct rte_ether_addr *mac);
 
+/**
+ * Worker: a number that changes whenever a resolved neighbour changes its
+ * MAC or goes away. A MAC looked up while it had some value stays right
+ * while it keeps that value, so callers may cache it (per tunnel).
+ */
+uint32_t neigh_generation(const struct neigh_table *t);
+
 /** Control: what ARP taught a worker (RFC 826 merge: update, or create if solicited). */
 void neigh_learn(struct neigh_table *t, struct dp *dp, const struct port_learn *l,
 		 uint64_t now_tsc);

@@ -19,6 +19,7 @@
 
 #include "esp.h"
 #include "l2l3.h"
+#include "neigh.h"
 #include "sa.h"
 #include "worker_priv.h"
 
@@ -72,38 +73,44 @@ tunnel_drop(struct sa_tunnel *tun, enum sa_drop why, struct rte_mbuf *m)
 
 /* ---- inbound: client -> VNet ---- */
 
-/* Find the SA; keep frames this worker owns, strip their Ethernet header. */
+/* Find the SAs (one bulk lookup); keep frames this worker owns, without Ethernet. */
 static unsigned
 inbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_sa **sa,
 	       struct rte_mbuf **mine)
 {
 	struct port_counters *c = &w->ctr[PORT_PUBLIC];
-	unsigned i, k = 0;
+	struct rte_mbuf *cand[TUNNEL_BATCH_MAX];
+	struct sa_child *child[TUNNEL_BATCH_MAX];
+	uint32_t spi[TUNNEL_BATCH_MAX] = { 0 }; /* gcc 12 cannot see that only nc are read */
+	unsigned i, k = 0, nc = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];
 		const struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
-		struct sa_child *child;
-		uint32_t spi;
 
 		rte_pktmbuf_adj(m, ETH_LEN);
-		if (esp_peek_spi(m, ip->next_proto_id == IPPROTO_UDP, &spi) != 0) {
+		if (esp_peek_spi(m, ip->next_proto_id == IPPROTO_UDP, &spi[nc]) != 0) {
 			drop_pkt(c, PORT_DROP_esp_malformed, m);
 			continue;
 		}
-		child = sa_lookup_spi(w->dp->sa, spi);
-		if (child == NULL) {
+		cand[nc++] = m;
+	}
+	sa_lookup_spi_bulk(w->dp->sa, spi, nc, child);
+	for (i = 0; i < nc; i++) {
+		struct rte_mbuf *m = cand[i];
+
+		if (child[i] == NULL) {
 			drop_pkt(c, PORT_DROP_esp_no_sa, m);
 			continue;
 		}
-		if (child->tunnel->owner != w->index) {
+		if (child[i]->tunnel->owner != w->index) {
 			rte_pktmbuf_prepend(m, ETH_LEN);
-			hand_off(w, child->tunnel, m, HANDOFF_ESP_IN, PORT_PUBLIC);
+			hand_off(w, child[i]->tunnel, m, HANDOFF_ESP_IN, PORT_PUBLIC);
 			continue;
 		}
-		port_meta(m)->ctx = child->tunnel;
-		sa[k] = child->esp;
+		port_meta(m)->ctx = child[i]->tunnel;
+		sa[k] = child[i]->esp;
 		mine[k++] = m;
 	}
 	return k;
@@ -217,43 +224,69 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
 		struct rte_mbuf **mine, struct tx_batch *tx)
 {
 	struct port_counters *c = &w->ctr[PORT_PRIVATE];
-	unsigned i, k = 0;
+	struct rte_mbuf *cand[TUNNEL_BATCH_MAX];
+	struct sa_tunnel *tun[TUNNEL_BATCH_MAX];
+	uint32_t dst[TUNNEL_BATCH_MAX] = { 0 }; /* as for spi[] above */
+	unsigned i, k = 0, nc = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];
 		const struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
-		struct sa_tunnel *tun;
 
 		if (!in_vnet(w->dp, rte_be_to_cpu_32(ip->src_addr))) {
 			drop_pkt(c, PORT_DROP_not_from_vnet, m);
 			continue;
 		}
-		tun = sa_lookup_addr(w->dp->sa, rte_be_to_cpu_32(ip->dst_addr));
-		if (tun == NULL) {
+		dst[nc] = rte_be_to_cpu_32(ip->dst_addr);
+		cand[nc++] = m;
+	}
+	sa_lookup_addr_bulk(w->dp->sa, dst, nc, tun);
+	for (i = 0; i < nc; i++) {
+		struct rte_mbuf *m = cand[i];
+
+		if (tun[i] == NULL) {
 			drop_pkt(c, PORT_DROP_no_tunnel, m);
 			continue;
 		}
-		if (tun->owner != w->index) {
-			hand_off(w, tun, m, HANDOFF_TO_CLIENT, PORT_PRIVATE);
+		if (tun[i]->owner != w->index) {
+			hand_off(w, tun[i], m, HANDOFF_TO_CLIENT, PORT_PRIVATE);
 			continue;
 		}
 		rte_pktmbuf_adj(m, ETH_LEN);
-		if (!outbound_admit(w, tun, m, tx))
+		if (!outbound_admit(w, tun[i], m, tx))
 			continue;
-		port_meta(m)->ctx = tun;
-		sa[k] = sa_tunnel_out(tun)->esp;
+		port_meta(m)->ctx = tun[i];
+		sa[k] = sa_tunnel_out(tun[i])->esp;
 		mine[k++] = m;
 	}
 	return k;
 }
 
+/*
+ * To the client's outer address: the owner caches the next hop's MAC in the
+ * tunnel while the neighbour table's generation stays the same, which saves
+ * a hash lookup per packet.
+ */
 static void
-outbound_send_one(struct worker *w, uint32_t hop, struct rte_mbuf *m, struct tx_batch *tx)
+outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, struct rte_mbuf *m,
+		  struct tx_batch *tx)
 {
-	rte_pktmbuf_prepend(m, ETH_LEN);
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	struct dp *dp = w->dp;
+	struct sa_tunnel_stats *st = &tun->stats;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
+	uint32_t gen = neigh_generation(dp->neigh);
+
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	if (st->nh_valid && st->nh_gen == gen) {
+		eth->src_addr = dp->ports[PORT_PUBLIC].mac;
+		eth->dst_addr = st->nh_mac;
+		return tx_push(w, PORT_PUBLIC, tx, m);
+	}
+	if (neigh_lookup(dp->neigh, PORT_PUBLIC, hop, &st->nh_mac)) {
+		st->nh_gen = gen;
+		st->nh_valid = 1;
+	}
 	send_via(w, PORT_PUBLIC, hop, m, tx);
 }
 
@@ -271,7 +304,7 @@ outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 	if (hop == 0)
 		return tunnel_drop(tun, SA_DROP_no_route, m);
 	if (rte_pktmbuf_pkt_len(m) <= pub->mtu)
-		return outbound_send_one(w, hop, m, tx);
+		return outbound_send_one(w, tun, hop, m, tx);
 	n = rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, pub->mtu, dp->mbufs, dp->indirect);
 	if (n < 0)
 		return tunnel_drop(tun, SA_DROP_frag_failed, m);
@@ -281,7 +314,7 @@ outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 		/* rte_ip_frag leaves the header checksum to the caller. */
 		ip_hdr(frags[i])->hdr_checksum = 0;
 		ip_hdr(frags[i])->hdr_checksum = rte_ipv4_cksum(ip_hdr(frags[i]));
-		outbound_send_one(w, hop, frags[i], tx);
+		outbound_send_one(w, tun, hop, frags[i], tx);
 	}
 }
 

@@ -61,8 +61,15 @@ send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 	eth->src_addr = dp->ports[pi].mac;
-	if (neigh_lookup(dp->neigh, pi, hop, &eth->dst_addr))
+	if (hop != 0 && hop == tx->last_hop) {
+		eth->dst_addr = tx->last_mac;
 		return tx_push(w, pi, tx, m);
+	}
+	if (neigh_lookup(dp->neigh, pi, hop, &eth->dst_addr)) {
+		tx->last_hop = hop;
+		tx->last_mac = eth->dst_addr;
+		return tx_push(w, pi, tx, m);
+	}
 	port_meta(m)->next_hop = hop;
 	port_meta(m)->port = pi;
 	if (rte_ring_mp_enqueue(dp->punt_ring, m) != 0)
@@ -123,8 +130,10 @@ dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, un
 	unsigned i, p;
 
 	tb.n_in = tb.n_out = 0;
-	for (p = 0; p < PORT_COUNT; p++)
+	for (p = 0; p < PORT_COUNT; p++) {
 		tx[p].n = 0;
+		tx[p].last_hop = 0;
+	}
 	for (i = 0; i < n; i++)
 		frame_input(w, pi, pkts[i], &tx[pi], &tb);
 	tunnel_run(w, &tb, tx);
@@ -139,6 +148,7 @@ ctl_tx_drain(struct worker *w, enum port_index pi)
 {
 	struct tx_batch tx;
 
+	tx.last_hop = 0;
 	tx.n = rte_ring_sc_dequeue_burst(w->tx_ring[pi], (void **)tx.pkts, PORT_BURST_MAX, NULL);
 	if (tx.n)
 		tx_flush(w, pi, &tx);

@@ -18,6 +18,10 @@ extern int port_logtype;
 struct tx_batch {
 	struct rte_mbuf *pkts[TX_BATCH_MAX];
 	unsigned n;
+	/* The last next hop resolved for this port in this burst: a burst
+	 * often goes to one VNet host, and no quiescent state passes within it. */
+	uint32_t last_hop;
+	struct rte_ether_addr last_mac;
 };
 
 /** Frames of one loop iteration that take the tunnel paths. */

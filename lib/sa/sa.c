@@ -455,3 +455,34 @@ sa_lookup_addr(const struct sa_table *t, uint32_t addr)
 
 	return rte_hash_lookup_data(t->by_addr, &addr, &data) < 0 ? NULL : data;
 }
+
+/* Lookups of a burst in one rte_hash bulk call; NULL where a key is missing. */
+static void
+lookup_bulk(const struct rte_hash *h, const uint32_t *keys, unsigned n, void **out)
+{
+	const void *kp[SA_BULK_MAX];
+	uint64_t hits = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		kp[i] = &keys[i];
+	if (n == 0 || rte_hash_lookup_bulk_data(h, kp, n, &hits, out) < 0)
+		hits = 0;
+	for (i = 0; i < n; i++)
+		if (!(hits & (1ull << i)))
+			out[i] = NULL;
+}
+
+void
+sa_lookup_spi_bulk(const struct sa_table *t, const uint32_t *spi, unsigned n,
+		   struct sa_child **out)
+{
+	lookup_bulk(t->by_spi, spi, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out);
+}
+
+void
+sa_lookup_addr_bulk(const struct sa_table *t, const uint32_t *addr, unsigned n,
+		    struct sa_tunnel **out)
+{
+	lookup_bulk(t->by_addr, addr, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out);
+}

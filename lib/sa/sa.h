@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_ether.h>
 
 #include "esp.h"
 
@@ -64,6 +65,11 @@ struct sa_child {
 /** Per-tunnel counters of the data path, written by the owning worker. */
 struct sa_tunnel_stats {
 	uint64_t drops[SA_DROP_COUNT];
+	/* The owner's cache of the outer next hop's MAC, valid while the
+	 * neighbour table's generation is nh_gen (lib/port). */
+	uint32_t nh_gen;
+	uint8_t nh_valid;
+	struct rte_ether_addr nh_mac;
 };
 
 /** A client tunnel. Fields above `stats` are fixed while it is in the table. */
@@ -146,6 +152,17 @@ unsigned sa_table_capacity(const struct sa_table *t);
 struct sa_child *sa_lookup_spi(const struct sa_table *t, uint32_t spi);
 /** Worker: the tunnel of a client address, or NULL. Lock-free. */
 struct sa_tunnel *sa_lookup_addr(const struct sa_table *t, uint32_t inner_addr);
+
+/**
+ * Worker: look n (at most SA_BULK_MAX) keys up at once — SPIs for inbound
+ * children, inner addresses for tunnels; misses come back NULL. One bulk
+ * hash lookup prefetches for the whole burst.
+ */
+#define SA_BULK_MAX 64
+void sa_lookup_spi_bulk(const struct sa_table *t, const uint32_t *spi, unsigned n,
+			struct sa_child **out);
+void sa_lookup_addr_bulk(const struct sa_table *t, const uint32_t *addr, unsigned n,
+			 struct sa_tunnel **out);
 
 /** Worker: the tunnel's current outbound SA. */
 static inline struct sa_child *
