@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The p2sgw demo: builds the gateway, puts it between a client namespace and
 # a VNet host namespace on af_packet ports, and shows it at work: ARP and ping
-# answered on both sides, proxy ARP for the client pool, counters moving.
+# answered on both sides, proxy ARP for the client pool, an ESP tunnel that
+# an independent client pings the VNet host through, counters moving.
 # Everything it creates is removed at the end, also on Ctrl-C.
 #
 #   scripts/demo.sh [--hugepages] [--keep]   (--keep: leave it running until Ctrl-C)
@@ -63,7 +64,18 @@ ip netns exec "$NS_VNET" ping -c 3 -i 0.2 -W 1 "$GW_PRIV_IP"
 say "VNet host sends to a client address: the gateway answers ARP for the pool (proxy ARP)"
 ip netns exec "$NS_VNET" ping -c 1 -W 1 172.16.201.5 >/dev/null || true
 ip -n "$NS_VNET" neigh show 172.16.201.5
-echo "(no client is connected yet, so the packet is dropped and counted as ip_not_for_us)"
+echo "(no client has that address, so the packet is dropped and counted as no_tunnel)"
+
+say "a tunnel for client address 172.16.201.2: AES-256-GCM ESP over UDP 4500, keyed by hand"
+echo "(IKEv2 will negotiate these keys once the responder lands; here they are random)"
+KEY_TO_GW=$(head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n')
+KEY_FROM_GW=$(head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n')
+p2sctl sa add 172.16.201.2 "$CLIENT_IP:40500" c0ffee01 "$KEY_TO_GW" c0ffee02 "$KEY_FROM_GW"
+say "an independent ESP client (Python cryptography) in $NS_CLIENT pings the VNet host through it"
+ip netns exec "$NS_CLIENT" /usr/bin/python3 "$P2S_TOP/tests/integration/esp_client.py" \
+	"$GW_PUB_IP" 40500 172.16.201.2 "$VNET_IP" c0ffee01 "$KEY_TO_GW" c0ffee02 "$KEY_FROM_GW" 5 56
+say "the tunnel's SAs and their counters"
+p2sctl show sa
 
 say "the gateway's neighbour table"
 p2sctl show neighbours
