@@ -91,7 +91,7 @@ gw_start() {
 	GW_SOCK=$(dirname "$conf")/p2sgw.sock
 	GW_PREFIX=$prefix
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		if [ -S "$GW_SOCK" ] && p2sctl show version >/dev/null 2>&1; then
 			return 0
 		fi

@@ -74,7 +74,7 @@ check "neighbour table has the client, the VNet host and the new neighbour" \
 # --- an unreachable next hop: probes, then the waiting reply is dropped ---
 ip -n "$NS_CLIENT" addr add 203.0.113.5/32 dev lo
 ip netns exec "$NS_CLIENT" ping -c 1 -W 1 -I 203.0.113.5 "$GW_PUB_IP" >/dev/null 2>&1
-sleep 4
+sleep 5
 check "reply towards a silent next hop is dropped as neigh_failed" ge "$(drops public neigh_failed)" 1
 
 # --- drop reasons from a real wire ---
