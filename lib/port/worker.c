@@ -134,8 +134,13 @@ dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, un
 		tx[p].n = 0;
 		tx[p].last_hop = 0;
 	}
-	for (i = 0; i < n; i++)
+	/* The tunnel batch holds one burst plus one hand-off burst: take
+	 * longer inputs a burst at a time. */
+	for (i = 0; i < n; i++) {
 		frame_input(w, pi, pkts[i], &tx[pi], &tb);
+		if ((i + 1) % PORT_BURST_MAX == 0 && i + 1 < n)
+			tunnel_run(w, &tb, tx);
+	}
 	tunnel_run(w, &tb, tx);
 	for (p = 0; p < PORT_COUNT; p++)
 		tx_flush(w, p, &tx[p]);

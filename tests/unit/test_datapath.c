@@ -396,6 +396,22 @@ other_worker_hands_off_to_owner(void **state)
 }
 
 static void
+long_input_is_taken_a_burst_at_a_time(void **state)
+{
+	struct rte_mbuf *in[100], *out[128];
+	unsigned i, n;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(in); i++)
+		in[i] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 80, false));
+	dp_worker_input(&dp.workers[0], PORT_PUBLIC, in, RTE_DIM(in));
+	n = sent(PORT_PRIVATE, out, RTE_DIM(out));
+	assert_int_equal(n, RTE_DIM(in));
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(out[i]);
+}
+
+static void
 seq_soft_limit_reaches_control(void **state)
 {
 	struct sa_child *out_sa = sa_tunnel_get(dp.sa, tunnel_id)->out;
@@ -499,6 +515,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(other_worker_hands_off_to_owner, tunnel_setup,
 						tunnel_teardown),
 		cmocka_unit_test_setup_teardown(seq_soft_limit_reaches_control, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(long_input_is_taken_a_burst_at_a_time, tunnel_setup,
 						tunnel_teardown),
 	};
 	int failed;
