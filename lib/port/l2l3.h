@@ -8,6 +8,7 @@
 #ifndef P2SGW_L2L3_H
 #define P2SGW_L2L3_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "port.h"
@@ -38,6 +39,9 @@ struct l2l3_result {
 enum l2l3_verdict l2l3_input(const struct port *p, enum port_index pi,
 			     const struct conf_prefix *pool, uint8_t *frame, uint32_t len,
 			     struct l2l3_result *res);
+
+/** True if an IPv4 header of ihl bytes has a valid checksum (RFC 1071). */
+bool l2l3_ipv4_cksum_ok(const void *hdr, uint32_t ihl);
 
 /** Build an ARP request from port p for ip into frame (at least 60 bytes); returns its length. */
 uint32_t l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame);
