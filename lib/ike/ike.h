@@ -587,9 +587,9 @@ bool ike_encr_is_aead(uint16_t encr);
 
 /* ---- PRF, key derivation, NAT-D, COOKIE, AUTH octets (crypto.c) ---- */
 
-/** PRF output (= preferred key) length in bytes; 0 if not implemented. */
+/** PRF output (= preferred key) length in bytes; 0 for a transform this library does not support. */
 size_t ike_prf_len(uint16_t prf);
-/** Encryption key bytes, salt included (GCM: +4); 0 if not implemented. */
+/** Encryption key bytes, salt included (GCM: +4); 0 for a transform this library does not support. */
 size_t ike_encr_key_len(uint16_t encr, uint16_t key_bits);
 /** Integrity key bytes; 0 for NONE or unimplemented. */
 size_t ike_integ_key_len(uint16_t integ);
@@ -718,7 +718,7 @@ struct ike_sk {
 
 /**
  * Set one direction's keys. ekey holds key | salt for GCM. 0, or -ENOTSUP for
- * an algorithm not implemented here, -EINVAL for wrong key lengths.
+ * an algorithm this library does not support, -EINVAL for wrong key lengths.
  */
 int ike_sk_init(struct ike_sk *sk, uint16_t encr, uint16_t key_bits, uint16_t integ,
 		const uint8_t *ekey, size_t ekey_len, const uint8_t *akey, size_t akey_len);

@@ -77,7 +77,7 @@ const struct ike_encr_info *ike_encr_info(uint16_t encr);
 /** Valid key length (bits) for this cipher; 0 bits for fixed-size ones. */
 bool ike_encr_key_ok(const struct ike_encr_info *e, uint16_t key_bits);
 const struct ike_integ_info *ike_integ_info(uint16_t integ);
-/** The OpenSSL digest name of a PRF; NULL if not implemented. */
+/** The OpenSSL digest name of a PRF; NULL for a PRF this library does not support. */
 const char *ike_prf_digest(uint16_t prf);
 
 /** HMAC(key, in...) with an OpenSSL digest into out[IKE_PRF_MAX]; *out_len set. 0 or -EIO. */
