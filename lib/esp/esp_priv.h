@@ -133,6 +133,19 @@ void esp_job_put(struct esp_worker *w, IMB_JOB *job);
 /* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed. */
 int esp_jobs_run(struct esp_worker *w);
 
+/* One direction's halves of a burst: build the jobs, then settle results. */
+typedef void (*esp_prepare_fn)(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[],
+			       uint16_t n);
+typedef void (*esp_finish_fn)(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n);
+
+/*
+ * Run esp_outbound/esp_inbound's loop: chunks of ESP_BURST_MAX prepared,
+ * crypted in one IPsec-MB submission, finished, and partitioned good-first.
+ */
+uint16_t esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[],
+			 uint16_t n, enum esp_drop why[], esp_prepare_fn prepare,
+			 esp_finish_fn finish);
+
 /* sa.c: the job fields that only depend on the SA and direction. */
 void esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt);
 

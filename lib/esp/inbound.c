@@ -319,21 +319,5 @@ uint16_t
 esp_inbound(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[], uint16_t n,
 	    enum esp_drop why[])
 {
-	uint16_t good = 0, bad = 0;
-
-	while (good + bad < n) {
-		uint16_t done = good + bad, k = RTE_MIN(n - done, ESP_BURST_MAX), g;
-
-		inbound_prepare(w, sa + done, m + done, k);
-		if (unlikely(esp_jobs_run(w) != 0)) {
-			for (uint16_t i = 0; i < k; i++)
-				if (w->pkt[i].drop == ESP_DROP_COUNT)
-					w->pkt[i].drop = ESP_DROP_crypto_error;
-		}
-		inbound_finish(w, m + done, k);
-		g = esp_burst_partition(w, m, k, good, bad, why);
-		good += g;
-		bad += k - g;
-	}
-	return good;
+	return esp_burst_drive(w, sa, m, n, why, inbound_prepare, inbound_finish);
 }

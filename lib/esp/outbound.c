@@ -236,8 +236,9 @@ outbound_prepare(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[]
 
 /* Counters are added per run of packets on one SA, as VPP does. */
 static void
-outbound_finish(struct esp_worker *w, uint16_t n)
+outbound_finish(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n)
 {
+	RTE_SET_USED(m); /* the tags are restored from the scratch area, by index */
 	struct esp_sa *cur = NULL;
 	uint64_t pkts = 0, bytes = 0;
 
@@ -271,21 +272,5 @@ uint16_t
 esp_outbound(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[], uint16_t n,
 	     enum esp_drop why[])
 {
-	uint16_t good = 0, bad = 0;
-
-	while (good + bad < n) {
-		uint16_t done = good + bad, k = RTE_MIN(n - done, ESP_BURST_MAX), g;
-
-		outbound_prepare(w, sa + done, m + done, k);
-		if (unlikely(esp_jobs_run(w) != 0)) {
-			for (uint16_t i = 0; i < k; i++)
-				if (w->pkt[i].drop == ESP_DROP_COUNT)
-					w->pkt[i].drop = ESP_DROP_crypto_error;
-		}
-		outbound_finish(w, k);
-		g = esp_burst_partition(w, m, k, good, bad, why);
-		good += g;
-		bad += k - g;
-	}
-	return good;
+	return esp_burst_drive(w, sa, m, n, why, outbound_prepare, outbound_finish);
 }

@@ -199,3 +199,26 @@ esp_burst_partition(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n, uint
 		why[bad + i] = (enum esp_drop)w->bad_why[i];
 	return g;
 }
+
+uint16_t
+esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[], uint16_t n,
+		enum esp_drop why[], esp_prepare_fn prepare, esp_finish_fn finish)
+{
+	uint16_t good = 0, bad = 0;
+
+	while (good + bad < n) {
+		uint16_t done = good + bad, k = RTE_MIN(n - done, ESP_BURST_MAX), g;
+
+		prepare(w, sa + done, m + done, k);
+		if (unlikely(esp_jobs_run(w) != 0)) {
+			for (uint16_t i = 0; i < k; i++)
+				if (w->pkt[i].drop == ESP_DROP_COUNT)
+					w->pkt[i].drop = ESP_DROP_crypto_error;
+		}
+		finish(w, m + done, k);
+		g = esp_burst_partition(w, m, k, good, bad, why);
+		good += g;
+		bad += k - g;
+	}
+	return good;
+}
