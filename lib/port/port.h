@@ -148,6 +148,10 @@ struct dp {
 	struct rte_lpm *vnet;          /**< VNet prefixes: where clients may send */
 	struct rte_mempool *indirect;  /**< indirect mbufs for outer fragmentation */
 	uint64_t ike_received;         /**< IKE messages the control core took */
+	/** Control core: where IKE frames from ike_ring go (takes the mbuf);
+	 *  NULL = count and free them. */
+	void (*ike_input)(void *arg, struct rte_mbuf *m, uint64_t now_tsc);
+	void *ike_arg;
 	uint64_t rekeys_wanted;        /**< outbound SAs that passed their soft sequence limit */
 	struct worker *workers;        /**< n_workers, rte_zmalloc'ed */
 	struct port_counters ctl_ctr[PORT_COUNT]; /**< drops decided on the control core */
@@ -213,6 +217,14 @@ void dp_port_counters(const struct dp *dp, enum port_index p, struct port_counte
  * port p. Takes the mbuf in every case (freed and counted if the ring is full).
  */
 void dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m);
+
+/**
+ * Control core: send an IPv4 packet built in m (m's data starts at the IPv4
+ * header; at least RTE_ETHER_HDR_LEN of headroom) out of port p: Ethernet
+ * header added, next hop chosen from the port's subnet and default route,
+ * resolved by ARP if needed. Takes the mbuf in every case.
+ */
+void dp_ctl_send_ip(struct dp *dp, enum port_index p, struct rte_mbuf *m, uint64_t now_tsc);
 
 /**
  * Control core: drain the learn and punt rings and run neighbour timers.

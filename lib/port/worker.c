@@ -222,6 +222,26 @@ dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m)
 	}
 }
 
+void
+dp_ctl_send_ip(struct dp *dp, enum port_index p, struct rte_mbuf *m, uint64_t now)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t hop = l2l3_next_hop(&dp->ports[p], rte_be_to_cpu_32(ip->dst_addr));
+	struct rte_ether_hdr *eth;
+
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (eth == NULL || hop == 0) {
+		dp->ctl_ctr[p].drops[eth == NULL ? PORT_DROP_multi_seg : PORT_DROP_no_route]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->src_addr = dp->ports[p].mac;
+	port_meta(m)->next_hop = hop;
+	port_meta(m)->port = p;
+	neigh_resolve(dp->neigh, dp, m, now);
+}
+
 /*
  * A worker saw an outbound SA near the end of its sequence numbers. Until
  * IKEv2 rekeys (CHILD_SA rekey comes with the responder), say so once.
@@ -256,10 +276,13 @@ dp_control_poll(struct dp *dp, uint64_t now)
 		neigh_resolve(dp->neigh, dp, m[i], now);
 	work += n;
 
-	/* No IKE responder yet (a later issue): count what arrives and let it go. */
 	n = rte_ring_sc_dequeue_burst(dp->ike_ring, (void **)m, PORT_BURST_MAX, NULL);
 	dp->ike_received += n;
-	rte_pktmbuf_free_bulk(m, n);
+	if (dp->ike_input == NULL)
+		rte_pktmbuf_free_bulk(m, n);
+	else
+		for (i = 0; i < n; i++)
+			dp->ike_input(dp->ike_arg, m[i], now);
 	work += n;
 
 	/* Neighbour timers have a 100 ms granularity: probes are a second apart. */

@@ -12,6 +12,7 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
+#include <rte_random.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -292,6 +293,18 @@ fail:
 	child_free_now(out);
 	rte_free(tun);
 	return rc;
+}
+
+uint32_t
+sa_table_spi_new(const struct sa_table *t)
+{
+	uint32_t spi;
+
+	/* SPIs below 256 are reserved by IANA (RFC 4303 §2.1). */
+	do
+		spi = (uint32_t)rte_rand();
+	while (spi < 256 || sa_lookup_spi(t, spi) != NULL);
+	return spi;
 }
 
 struct sa_tunnel *

@@ -121,6 +121,14 @@ int sa_tunnel_rekey(struct sa_table *t, struct esp_worker *crypto, uint32_t id,
 		    const struct esp_sa_params *in, const struct esp_sa_params *out, char *err,
 		    size_t errlen);
 
+/**
+ * Control core: an inbound SPI for a new CHILD_SA: non-zero, not in use, and
+ * of the form the table looks up fastest. IKEv2 (and any other caller that
+ * may choose) takes its SPIs from here; sa_tunnel_add() also accepts any
+ * other unused SPI (manual keying). Not reserved: use it before the next call.
+ */
+uint32_t sa_table_spi_new(const struct sa_table *t);
+
 /** Control core: stop accepting the inbound SA with this SPI (old CHILD_SA deleted). */
 int sa_child_remove(struct sa_table *t, uint32_t spi);
 
