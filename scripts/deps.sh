@@ -12,6 +12,10 @@ PACKAGES=(
 	libcmocka-dev python3 python3-cryptography jq
 	# demo and integration tests: namespaces, veth, traffic
 	iproute2 iputils-ping iputils-arping iperf3 procps psmisc
+	# IKEv2 interop peers: strongSwan's charon with ESP in userspace (kernel-libipsec),
+	# swanctl to drive it, pki for test certificates, openssl/gcm/aesni for ECDSA and GCM
+	strongswan-charon strongswan-swanctl charon-cmd strongswan-pki libcharon-extra-plugins
+	libcharon-extauth-plugins libstrongswan-standard-plugins openssl
 	# benchmarks: plot, instruction counts, DPDK's ipsec-secgw sources to compare with
 	python3-matplotlib valgrind dpdk-doc make
 )
@@ -29,5 +33,26 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# strongswan-starter (pulled in by strongswan-charon) starts a system charon on
+# install, which would hold UDP 500/4500 in the root namespace. Tests run their
+# own charon instances in namespaces: forbid service starts while installing
+# (policy-rc.d is honoured by invoke-rc.d and deb-systemd-invoke) and mask it.
+policy=/usr/sbin/policy-rc.d
+own_policy=
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	own_policy=1
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ -z "$own_policy" ] || { rm -f "$policy"; trap - EXIT; }
+if [ -e /lib/systemd/system/strongswan-starter.service ]; then
+	if [ -d /run/systemd/system ]; then
+		systemctl stop strongswan-starter.service strongswan.service >/dev/null 2>&1 || true
+	fi
+	systemctl mask strongswan-starter.service strongswan.service >/dev/null 2>&1 || true
+	update-rc.d ipsec disable >/dev/null 2>&1 || true
+	[ ! -e /run/starter.charon.pid ] || ipsec stop >/dev/null 2>&1 || true
+fi
