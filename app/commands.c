@@ -21,21 +21,23 @@
 #include "app.h"
 #include "esp.h"
 #include "neigh.h"
+#include "iked.h"
+#include "pool.h"
 #include "sa.h"
 
-static void
+void
 add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
-static void
+void
 add_u64(struct json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_uint64(v));
 }
 
-static void
+void
 ipv4_str(uint32_t ip, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
@@ -460,7 +462,16 @@ cmd_sa_add(void *ctx, int argc, char **argv, struct json_object **res, char *err
 	tp.in.udp_encap = tp.out.udp_encap = true;
 	tp.in.local_port = tp.out.local_port = 4500;
 	tp.in.remote_port = tp.out.remote_port = port;
+	/* The address comes out of the pool IKEv2 hands out from. */
+	if (pool_take_addr(a->pool, tp.inner_addr) != 0) {
+		snprintf(err, errlen, "sa add: INNER '%s' is in use; allowed: a free pool address",
+			 argv[0]);
+		explicit_bzero(&tp, sizeof(tp));
+		return -EEXIST;
+	}
 	rc = sa_tunnel_add(a->dp.sa, a->dp.ctl_esp, &tp, &id, err, errlen);
+	if (rc != 0)
+		pool_give(a->pool, tp.inner_addr);
 	explicit_bzero(&tp, sizeof(tp));
 	if (rc != 0)
 		return rc;
@@ -475,14 +486,23 @@ cmd_sa_del(void *ctx, int argc, char **argv, struct json_object **res, char *err
 	struct app *a = ctx;
 	char *end;
 	unsigned long id = strtoul(argv[0], &end, 10);
+	const struct sa_tunnel *tun;
+	uint32_t inner;
 
 	(void)argc, (void)res;
-	if (*argv[0] == '\0' || *end != '\0' || id > UINT32_MAX ||
-	    sa_tunnel_del(a->dp.sa, (uint32_t)id) != 0) {
+	tun = *argv[0] != '\0' && *end == '\0' && id <= UINT32_MAX
+		      ? sa_tunnel_get(a->dp.sa, (uint32_t)id) : NULL;
+	/* Tunnels of IKEv2 clients go with 'disconnect', which tells the client. */
+	if (tun != NULL && a->ike != NULL && iked_disconnect(a->ike, (uint32_t)id,
+							     app_ms(rte_rdtsc())) == 0)
+		return 0;
+	inner = tun != NULL ? tun->inner_addr : 0;
+	if (tun == NULL || sa_tunnel_del(a->dp.sa, (uint32_t)id) != 0) {
 		snprintf(err, errlen, "sa del: no tunnel '%s'; allowed: a tunnel id from 'show sa'",
 			 argv[0]);
 		return -ENOENT;
 	}
+	pool_give(a->pool, inner);
 	return 0;
 }
 

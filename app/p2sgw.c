@@ -121,12 +121,19 @@ start(struct app *a)
 		fprintf(stderr, "p2sgw: %s\n", err);
 		return rc;
 	}
+	rc = ike_start(a, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "p2sgw: %s\n", err);
+		return rc;
+	}
 	a->ctl = ctl_server_create(a->conf.cli_socket, 0660, a->conf.cli_group, err, sizeof(err));
 	if (a->ctl == NULL) {
 		fprintf(stderr, "p2sgw: %s\n", err);
 		return -EINVAL;
 	}
 	rc = commands_register(a);
+	if (rc == 0)
+		rc = ike_commands_register(a);
 	if (rc == 0)
 		rc = ctl_telemetry_register(a->ctl);
 	if (rc != 0) {
@@ -144,6 +151,7 @@ stop(struct app *a, int failed)
 	unsigned in_use, total;
 
 	dp_stop(&a->dp);
+	ike_stop(a);
 	ctl_server_destroy(a->ctl);
 	a->ctl = NULL;
 	in_use = dp_mbufs_in_use(&a->dp);

@@ -30,7 +30,7 @@
 static const char *const top_fields[] = {
 	"name", "ports", "client_pool", "vnet", "dns", "sku", "protocols", "auth",
 	"server_certificate", "trusted_roots", "revoked", "radius", "cli", "log", "dataplane",
-	NULL
+	"ikev2", NULL
 };
 static const char *const ports_fields[] = { "public", "private", NULL };
 static const char *const port_fields[] = {
@@ -46,6 +46,15 @@ static const char *const cli_fields[] = { "socket", "group", NULL };
 static const char *const log_fields[] = { "level", NULL };
 static const char *const dataplane_fields[] = {
 	"profile_dir", "idle_sleep_us", "neigh_max", "neigh_timeout_s", NULL
+};
+
+static const char *const ikev2_fields[] = {
+	"proposals", "liveness_s", "liveness_retries", "ike_lifetime_s", "child_lifetime_s",
+	"child_lifetime_bytes", "cookie_threshold", "half_open_max", "fragment_size", NULL
+};
+/* In the order of enum conf_ike_proposals. */
+static const char *const ike_proposal_names[] = {
+	"windows", "cloud", "macos", "strongswan", "all", NULL
 };
 
 static const char *const protocol_names[] = { "ikev2", "sstp", NULL };
@@ -630,6 +639,61 @@ static int read_dataplane(const struct conf_reader *rd, const config_setting_t *
 	return 0;
 }
 
+const char *conf_ike_proposals_name(unsigned set)
+{
+	return set < CONF_IKE_ALL + 1 ? ike_proposal_names[set] : "?";
+}
+
+static int read_ikev2(const struct conf_reader *rd, const config_setting_t *root, struct conf *c)
+{
+	struct conf_ikev2 *k = &c->ikev2;
+	struct conf_field f, m;
+	char allowed[64], q[CONF_QUOTE_MAX];
+	long long bytes;
+	const char *s;
+	unsigned i;
+
+	if (!conf_field(&f, root, "", "ikev2"))
+		return 0;
+	if (conf_read_group(rd, &f, ikev2_fields) < 0)
+		return -EINVAL;
+	if (conf_field(&m, f.s, f.path, "proposals")) {
+		conf_join(allowed, sizeof(allowed), ike_proposal_names);
+		if (conf_read_str(rd, &m, allowed, &s) < 0)
+			return -EINVAL;
+		for (i = 0; ike_proposal_names[i] != NULL; i++)
+			if (strcasecmp(s, ike_proposal_names[i]) == 0)
+				break;
+		if (ike_proposal_names[i] == NULL) {
+			conf_err(rd, m.s, m.path, "unknown set %s; allowed: %s",
+				 conf_quote(q, sizeof(q), s), allowed);
+			return -EINVAL;
+		}
+		k->proposals = i;
+	}
+	if ((conf_field(&m, f.s, f.path, "liveness_s") &&
+	     conf_read_uint(rd, &m, 0, 3600, &k->liveness_s) < 0) ||
+	    (conf_field(&m, f.s, f.path, "liveness_retries") &&
+	     conf_read_uint(rd, &m, 1, 20, &k->liveness_retries) < 0) ||
+	    (conf_field(&m, f.s, f.path, "ike_lifetime_s") &&
+	     conf_read_uint(rd, &m, 0, 604800, &k->ike_lifetime_s) < 0) ||
+	    (conf_field(&m, f.s, f.path, "child_lifetime_s") &&
+	     conf_read_uint(rd, &m, 0, 604800, &k->child_lifetime_s) < 0) ||
+	    (conf_field(&m, f.s, f.path, "cookie_threshold") &&
+	     conf_read_uint(rd, &m, 0, 65536, &k->cookie_threshold) < 0) ||
+	    (conf_field(&m, f.s, f.path, "half_open_max") &&
+	     conf_read_uint(rd, &m, 16, 65536, &k->half_open_max) < 0) ||
+	    (conf_field(&m, f.s, f.path, "fragment_size") &&
+	     conf_read_uint(rd, &m, 576, 9000, &k->fragment_size) < 0))
+		return -EINVAL;
+	if (conf_field(&m, f.s, f.path, "child_lifetime_bytes")) {
+		if (conf_read_int(rd, &m, 0, (long long)1 << 50, &bytes) < 0)
+			return -EINVAL;
+		k->child_lifetime_bytes = (unsigned long long)bytes;
+	}
+	return 0;
+}
+
 /* ---- what no single field can check ---- */
 
 static struct conf_prefix port_subnet(const struct conf_port *p)
@@ -773,6 +837,15 @@ static void set_defaults(struct conf *c)
 	c->log_level = RTE_LOG_INFO;
 	c->neigh_max = 1024;
 	c->neigh_timeout_s = 300;
+	c->ikev2.proposals = CONF_IKE_ALL;
+	c->ikev2.liveness_s = 30;
+	c->ikev2.liveness_retries = 5;
+	c->ikev2.ike_lifetime_s = 28800;       /* the original service: 8 hours */
+	c->ikev2.child_lifetime_s = 27000;     /* 7.5 hours */
+	c->ikev2.child_lifetime_bytes = 0;
+	c->ikev2.cookie_threshold = 64;
+	c->ikev2.half_open_max = 1024;
+	c->ikev2.fragment_size = 1280;
 }
 
 static int read_conf(const struct conf_reader *rd, const config_setting_t *root, struct conf *c)
@@ -794,7 +867,8 @@ static int read_conf(const struct conf_reader *rd, const config_setting_t *root,
 	if (rc < 0)
 		return rc;
 	if (read_radius(rd, root, c) < 0 || read_cli(rd, root, c) < 0 ||
-	    read_log(rd, root, c) < 0 || read_dataplane(rd, root, c) < 0)
+	    read_log(rd, root, c) < 0 || read_dataplane(rd, root, c) < 0 ||
+	    read_ikev2(rd, root, c) < 0)
 		return -EINVAL;
 	if (check_subnets(rd, root, c) < 0 || check_service(rd, root, c) < 0)
 		return -EINVAL;

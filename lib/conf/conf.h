@@ -126,7 +126,25 @@ struct conf {
 	unsigned idle_sleep_us;          /**< worker back-off when idle, 0 = pure poll (default) */
 	unsigned neigh_max;              /**< neighbour table size, 16..65536, default 1024 */
 	unsigned neigh_timeout_s;        /**< reachable lifetime, 5..86400, default 300 */
+
+	struct conf_ikev2 {
+		unsigned proposals;            /**< enum conf_ike_proposals */
+		unsigned liveness_s;           /**< idle seconds before a liveness check, 0 = off */
+		unsigned liveness_retries;     /**< unanswered checks before the client is reaped */
+		unsigned ike_lifetime_s;       /**< IKE_SA reauthentication deadline, 0 = none */
+		unsigned child_lifetime_s;     /**< CHILD_SA rekey after this long, 0 = none */
+		unsigned long long child_lifetime_bytes; /**< ... or after this many bytes, 0 = none */
+		unsigned cookie_threshold;     /**< half-open IKE_SAs before COOKIEs are demanded */
+		unsigned half_open_max;        /**< half-open IKE_SAs kept at most */
+		unsigned fragment_size;        /**< largest IKE datagram sent (RFC 7383), 576..9000 */
+	} ikev2;
 };
+
+/** The proposal sets the gateway accepts (lib/ike ike_accept_builtin()). */
+enum conf_ike_proposals {
+	CONF_IKE_WINDOWS, CONF_IKE_CLOUD, CONF_IKE_MACOS, CONF_IKE_STRONGSWAN, CONF_IKE_ALL
+};
+const char *conf_ike_proposals_name(unsigned set);
 
 /**
  * Load and validate a configuration file. On success fills *out (the caller

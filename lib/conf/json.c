@@ -181,6 +181,24 @@ static void operation_json(const struct conf *c, struct json_object *o)
 	json_object_object_add(o, "dataplane", dp);
 }
 
+static void ikev2_json(const struct conf *c, struct json_object *o)
+{
+	const struct conf_ikev2 *k = &c->ikev2;
+	struct json_object *ike = json_object_new_object();
+
+	add_str(ike, "proposals", conf_ike_proposals_name(k->proposals));
+	add_int(ike, "liveness_s", k->liveness_s);
+	add_int(ike, "liveness_retries", k->liveness_retries);
+	add_int(ike, "ike_lifetime_s", k->ike_lifetime_s);
+	add_int(ike, "child_lifetime_s", k->child_lifetime_s);
+	json_object_object_add(ike, "child_lifetime_bytes",
+			       json_object_new_int64((int64_t)k->child_lifetime_bytes));
+	add_int(ike, "cookie_threshold", k->cookie_threshold);
+	add_int(ike, "half_open_max", k->half_open_max);
+	add_int(ike, "fragment_size", k->fragment_size);
+	json_object_object_add(o, "ikev2", ike);
+}
+
 struct json_object *conf_to_json(const struct conf *c)
 {
 	struct json_object *o;
@@ -197,5 +215,6 @@ struct json_object *conf_to_json(const struct conf *c)
 	certs_json(c, o);
 	radius_json(c, o);
 	operation_json(c, o);
+	ikev2_json(c, o);
 	return o;
 }

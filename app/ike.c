@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Wiring of the IKEv2 responder (lib/iked) into the appliance: the client
+ * pool, the trusted roots, revoked thumbprints and the gateway's key from
+ * the configuration; IKE frames from the workers' ring into iked_input();
+ * its datagrams out through the public port (IPv4 fragmented when an
+ * unfragmented IKE message is larger than the MTU); CHILD_SAs into the ESP
+ * table (lib/sa); and the CLI commands show tunnels, show ike, disconnect.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "app.h"
+#include "auth.h"
+#include "esp.h"
+#include "iked.h"
+#include "pool.h"
+#include "sa.h"
+
+#define IKE_FRAGS_MAX 48          /* a 64 KiB message in 1500-byte IPv4 fragments */
+#define IKE_TIMER_MS 100
+
+uint64_t
+app_ms(uint64_t tsc)
+{
+	return tsc / (rte_get_tsc_hz() / 1000);
+}
+
+/* ---- iked_ops ---- */
+
+/* A chain of mbufs holding hdr_len bytes of room for headers, then data. */
+static struct rte_mbuf *
+mbuf_chain(struct rte_mempool *mp, size_t hdr_len, const uint8_t *data, size_t len)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(mp), *seg = head;
+	size_t off = 0, room;
+	char *p;
+
+	if (head == NULL || rte_pktmbuf_append(head, (uint16_t)hdr_len) == NULL)
+		goto fail;
+	while (off < len) {
+		room = rte_pktmbuf_tailroom(seg);
+		if (room == 0) {
+			struct rte_mbuf *next = rte_pktmbuf_alloc(mp);
+
+			if (next == NULL || rte_pktmbuf_chain(head, next) != 0) {
+				rte_pktmbuf_free(next);
+				goto fail;
+			}
+			seg = next;
+			continue;
+		}
+		room = RTE_MIN(room, len - off);
+		p = rte_pktmbuf_mtod_offset(seg, char *, seg->data_len);
+		memcpy(p, data + off, room);
+		seg->data_len += (uint16_t)room;
+		head->pkt_len += (uint32_t)room;
+		off += room;
+	}
+	return head;
+fail:
+	rte_pktmbuf_free(head);
+	return NULL;
+}
+
+static void
+ike_send(void *arg, uint16_t local_port, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
+	 size_t len)
+{
+	struct app *a = arg;
+	struct dp *dp = &a->dp;
+	size_t marker = local_port == 4500 ? 4 : 0;
+	size_t hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + marker;
+	uint64_t now = rte_rdtsc();
+	struct rte_mbuf *m, *frags[IKE_FRAGS_MAX];
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	int32_t n, i;
+
+	if (len + hdrs > UINT16_MAX)
+		return;
+	m = mbuf_chain(dp->mbufs, hdrs, msg, len);
+	if (m == NULL) {
+		dp->ctl_ctr[PORT_PUBLIC].drops[PORT_DROP_ring_full]++;
+		return;
+	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	memset(ip, 0, hdrs);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len + hdrs));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(a->conf.pub.addr);
+	ip->dst_addr = rte_cpu_to_be_32(peer);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = rte_cpu_to_be_16(local_port);
+	udp->dst_port = rte_cpu_to_be_16(peer_port);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len + marker + sizeof(*udp)));
+	/* UDP checksum 0: allowed over IPv4 (RFC 768), and what IKE stacks accept. */
+	if (len + hdrs <= a->conf.pub.mtu) {
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		dp_ctl_send_ip(dp, PORT_PUBLIC, m, now);
+		return;
+	}
+	n = rte_ipv4_fragment_packet(m, frags, IKE_FRAGS_MAX, a->conf.pub.mtu, dp->mbufs,
+				     dp->indirect);
+	rte_pktmbuf_free(m);
+	if (n < 0) {
+		dp->ctl_ctr[PORT_PUBLIC].drops[PORT_DROP_ring_full]++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		dp_ctl_send_ip(dp, PORT_PUBLIC, frags[i], now);
+	}
+}
+
+static uint32_t
+ike_spi_new(void *arg)
+{
+	struct app *a = arg;
+
+	return sa_table_spi_new(a->dp.sa);
+}
+
+static int
+ike_tunnel_add(void *arg, const struct iked_child_params *p, uint32_t *id, char *err,
+	       size_t errlen)
+{
+	struct app *a = arg;
+	struct sa_tunnel_params tp = { .inner_addr = p->inner_addr, .in = p->in, .out = p->out,
+				       .owner = -1 };
+	int rc = sa_tunnel_add(a->dp.sa, a->dp.ctl_esp, &tp, id, err, errlen);
+
+	explicit_bzero(&tp, sizeof(tp));
+	return rc;
+}
+
+static int
+ike_tunnel_rekey(void *arg, uint32_t id, const struct iked_child_params *p, char *err,
+		 size_t errlen)
+{
+	struct app *a = arg;
+
+	return sa_tunnel_rekey(a->dp.sa, a->dp.ctl_esp, id, &p->in, &p->out, err, errlen);
+}
+
+static void
+ike_child_remove(void *arg, uint32_t in_spi)
+{
+	struct app *a = arg;
+
+	sa_child_remove(a->dp.sa, in_spi);
+}
+
+static void
+ike_tunnel_del(void *arg, uint32_t id)
+{
+	struct app *a = arg;
+
+	sa_tunnel_del(a->dp.sa, id);
+}
+
+static int
+ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st)
+{
+	struct app *a = arg;
+	const struct sa_tunnel *tun = sa_tunnel_get(a->dp.sa, id);
+	const struct sa_child *out;
+	unsigned i;
+
+	memset(st, 0, sizeof(*st));
+	if (tun == NULL)
+		return -ENOENT;
+	for (i = 0; i < SA_IN_MAX; i++) {
+		if (tun->in[i] == NULL)
+			continue;
+		st->in_packets += esp_sa_stats(tun->in[i]->esp)->packets;
+		st->in_bytes += esp_sa_stats(tun->in[i]->esp)->bytes;
+	}
+	out = __atomic_load_n(&tun->out, __ATOMIC_ACQUIRE);
+	st->out_packets = esp_sa_stats(out->esp)->packets;
+	st->out_bytes = esp_sa_stats(out->esp)->bytes;
+	return 0;
+}
+
+static const struct iked_ops ike_ops = {
+	.send = ike_send,
+	.spi_new = ike_spi_new,
+	.tunnel_add = ike_tunnel_add,
+	.tunnel_rekey = ike_tunnel_rekey,
+	.child_remove = ike_child_remove,
+	.tunnel_del = ike_tunnel_del,
+	.tunnel_stats = ike_tunnel_stats,
+};
+
+/* ---- IKE frames from the workers ---- */
+
+static void
+ike_frame(void *arg, struct rte_mbuf *m, uint64_t now_tsc)
+{
+	struct app *a = arg;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	size_t len = m->data_len, ihl, ulen;
+
+	/* The worker classified it; check the lengths again before reading. */
+	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp))
+		goto out;
+	ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	ihl = (size_t)(ip->version_ihl & 0x0f) * 4;
+	if (ihl < sizeof(*ip) || len < RTE_ETHER_HDR_LEN + ihl + sizeof(*udp))
+		goto out;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < sizeof(*udp) || RTE_ETHER_HDR_LEN + ihl + ulen > len)
+		goto out;
+	if (a->ike != NULL)
+		iked_input(a->ike, (const uint8_t *)(udp + 1), ulen - sizeof(*udp),
+			   rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(udp->src_port),
+			   rte_be_to_cpu_16(udp->dst_port), app_ms(now_tsc));
+out:
+	rte_pktmbuf_free(m);
+}
+
+/* ---- start and stop ---- */
+
+static int
+load_trust(struct app *a, char *err, size_t errlen)
+{
+	const struct conf *c = &a->conf;
+	char why[AUTH_ERR_MAX];
+	unsigned i;
+	int rc;
+
+	a->roots = auth_roots_new();
+	a->revoked = auth_revoked_new(c->n_revoked ? c->n_revoked : 1);
+	if (a->roots == NULL || a->revoked == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_roots; i++) {
+		const struct conf_root *r = &c->roots[i];
+
+		rc = r->data != NULL
+			     ? auth_roots_add(a->roots, r->name, r->data, strlen(r->data), why,
+					      sizeof(why))
+			     : auth_roots_add_file(a->roots, r->name, r->file, why, sizeof(why));
+		if (rc < 0) {
+			snprintf(err, errlen, "trusted_roots.[%u] %s: %.400s", i, r->name, why);
+			return rc;
+		}
+	}
+	for (i = 0; i < c->n_revoked; i++)
+		auth_revoked_add(a->revoked, c->revoked[i].name, c->revoked[i].sha1);
+	rc = auth_revoked_seal(a->revoked, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "revoked: %.480s", why);
+		return rc;
+	}
+	return 0;
+}
+
+int
+ike_start(struct app *a, char *err, size_t errlen)
+{
+	const struct conf *c = &a->conf;
+	struct iked_config ic;
+	char why[AUTH_ERR_MAX];
+
+	a->pool = pool_create(c->pool.addr, c->pool.len);
+	if (a->pool == NULL) {
+		snprintf(err, errlen, "client_pool: cannot make a pool of a /%u", c->pool.len);
+		return -EINVAL;
+	}
+	if (!(c->protocols & CONF_PROTO_IKEV2))
+		return 0;
+	if (c->server_cert[0] == '\0') {
+		snprintf(err, errlen, "server_certificate: IKEv2 needs the gateway's certificate "
+			 "and key; allowed: set server_certificate, or leave ikev2 out of protocols");
+		return -EINVAL;
+	}
+	a->key = auth_key_load(c->server_cert, c->server_key, why, sizeof(why));
+	if (a->key == NULL) {
+		snprintf(err, errlen, "server_certificate: %.480s", why);
+		return -EINVAL;
+	}
+	if (load_trust(a, err, errlen) < 0)
+		return -EINVAL;
+	memset(&ic, 0, sizeof(ic));
+	ic.local_addr = c->pub.addr;
+	ic.pool_mask_len = c->pool.len;
+	ic.vnet = c->vnet;
+	ic.n_vnet = c->n_vnet;
+	ic.dns = c->dns;
+	ic.n_dns = c->n_dns;
+	ic.ike = &c->ikev2;
+	ic.max_tunnels = sa_table_capacity(a->dp.sa);
+	ic.roots = a->roots;
+	ic.revoked = a->revoked;
+	ic.key = a->key;
+	ic.pool = a->pool;
+	ic.ops = &ike_ops;
+	ic.ops_arg = a;
+	a->ike = iked_create(&ic, err, errlen);
+	if (a->ike == NULL)
+		return -EINVAL;
+	a->dp.ike_input = ike_frame;
+	a->dp.ike_arg = a;
+	return 0;
+}
+
+void
+ike_stop(struct app *a)
+{
+	a->dp.ike_input = NULL;
+	iked_free(a->ike);
+	a->ike = NULL;
+	auth_key_free(a->key);
+	auth_roots_free(a->roots);
+	auth_revoked_free(a->revoked);
+	pool_free(a->pool);
+	a->key = NULL;
+	a->roots = NULL;
+	a->revoked = NULL;
+	a->pool = NULL;
+}
+
+unsigned
+ike_poll(struct app *a, uint64_t now_tsc)
+{
+	if (a->ike == NULL || now_tsc < a->next_ike_tsc)
+		return 0;
+	a->next_ike_tsc = now_tsc + rte_get_tsc_hz() / 1000 * IKE_TIMER_MS;
+	return iked_timers(a->ike, app_ms(now_tsc));
+}
+
+/* ---- CLI ---- */
+
+static void
+duration(struct json_object *o, const char *k, uint64_t ms)
+{
+	add_u64(o, k, ms / 1000);
+}
+
+static int
+tunnel_row(struct sa_tunnel *tun, void *arg)
+{
+	struct app *a = ((void **)arg)[0];
+	struct json_object *rows = ((void **)arg)[1];
+	struct json_object *o = json_object_new_object();
+	uint64_t now = app_ms(rte_rdtsc());
+	struct iked_tunnel_stats st;
+	struct iked_sa_info info;
+	char buf[48], ip[16];
+	bool ike = a->ike != NULL && iked_tunnel_info(a->ike, tun->id, now, &info) == 0;
+
+	ike_tunnel_stats(a, tun->id, &st);
+	add_u64(o, "id", tun->id);
+	add_str(o, "identity", ike ? info.identity : "-");
+	ipv4_str(tun->remote_addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), "%s:%u", ip, tun->udp_encap ? tun->remote_port : 0);
+	add_str(o, "outer", tun->udp_encap ? buf : ip);
+	ipv4_str(tun->inner_addr, ip, sizeof(ip));
+	add_str(o, "inner", ip);
+	add_str(o, "protocol", ike ? "ikev2" : "manual");
+	add_str(o, "auth", ike ? info.auth : "-");
+	duration(o, "uptime_s", ike ? info.established_ms
+				    : (rte_rdtsc() - tun->created_tsc) / (rte_get_tsc_hz() / 1000));
+	add_u64(o, "in_packets", st.in_packets);
+	add_u64(o, "in_bytes", st.in_bytes);
+	add_u64(o, "out_packets", st.out_packets);
+	add_u64(o, "out_bytes", st.out_bytes);
+	add_u64(o, "worker", tun->owner);
+	json_object_array_add(rows, o);
+	return 0;
+}
+
+static int
+cmd_tunnels(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	    size_t errlen)
+{
+	struct app *a = ctx;
+	void *arg[2] = { a, json_object_new_array() };
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	sa_table_walk(a->dp.sa, tunnel_row, arg);
+	*res = json_object_new_object();
+	add_u64(*res, "tunnels", sa_table_count(a->dp.sa));
+	add_u64(*res, "pool_in_use", pool_in_use(a->pool));
+	add_u64(*res, "pool_size", pool_capacity(a->pool));
+	json_object_object_add(*res, "clients", arg[1]);
+	return 0;
+}
+
+static int
+ike_row(const struct iked_sa_info *s, void *arg)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[48], ip[16];
+
+	add_u64(o, "id", s->id);
+	add_str(o, "state", iked_state_name(s->state));
+	ipv4_str(s->peer_addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), "%s:%u", ip, s->peer_port);
+	add_str(o, "peer", buf);
+	add_str(o, "identity", s->identity[0] ? s->identity : "-");
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->spi_i);
+	add_str(o, "spi_i", buf);
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->spi_r);
+	add_str(o, "spi_r", buf);
+	add_str(o, "nat", s->nat ? "yes" : "no");
+	add_str(o, "ike", s->proposal);
+	add_str(o, "esp", s->child_proposal);
+	if (s->inner_addr != 0) {
+		ipv4_str(s->inner_addr, ip, sizeof(ip));
+		add_str(o, "inner", ip);
+	}
+	add_u64(o, "tunnel", s->tunnel_id);
+	duration(o, "age_s", s->age_ms);
+	duration(o, "idle_s", s->idle_ms);
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static int
+cmd_ike(void *ctx, int argc, char **argv, struct json_object **res, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	struct json_object *rows, *drops, *events;
+	struct iked_counters c;
+	unsigned i;
+
+	(void)argc, (void)argv;
+	if (a->ike == NULL) {
+		snprintf(err, errlen, "show ike: IKEv2 is not enabled; allowed: add \"ikev2\" to "
+			 "protocols");
+		return -ENOENT;
+	}
+	rows = json_object_new_array();
+	iked_walk(a->ike, app_ms(rte_rdtsc()), ike_row, rows);
+	iked_counters(a->ike, &c);
+	*res = json_object_new_object();
+	add_u64(*res, "established", c.established);
+	add_u64(*res, "half_open", c.half_open);
+	json_object_object_add(*res, "ike_sas", rows);
+	events = json_object_new_object();
+	for (i = 0; i < IKED_EV_COUNT; i++)
+		add_u64(events, iked_event_name(i), c.events[i]);
+	json_object_object_add(*res, "events", events);
+	drops = json_object_new_object();
+	for (i = 0; i < IKED_DROP_COUNT; i++)
+		add_u64(drops, iked_drop_name(i), c.drops[i]);
+	json_object_object_add(*res, "drops", drops);
+	return 0;
+}
+
+static int
+cmd_disconnect(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	       size_t errlen)
+{
+	struct app *a = ctx;
+	char *end;
+	unsigned long id = strtoul(argv[0], &end, 10);
+
+	(void)argc, (void)res;
+	if (*argv[0] == '\0' || *end != '\0' || id == 0 || id > UINT32_MAX || a->ike == NULL ||
+	    iked_disconnect(a->ike, (uint32_t)id, app_ms(rte_rdtsc())) != 0) {
+		snprintf(err, errlen, "disconnect: no IKEv2 client with tunnel id '%s'; allowed: an "
+			 "id from 'show tunnels'", argv[0]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int
+ike_commands_register(struct app *a)
+{
+	const struct ctl_command cmds[] = {
+		{ "show tunnels", NULL,
+		  "connected clients: identity, outer and inner address, protocol, uptime, traffic",
+		  0, 0, cmd_tunnels, a, "/p2sgw/tunnels" },
+		{ "show ike", NULL, "IKE_SAs and their state, IKE counters and drops", 0, 0, cmd_ike,
+		  a, "/p2sgw/ike" },
+		{ "disconnect", "ID", "end a client's tunnel (IKEv2: DELETE sent)", 1, 1,
+		  cmd_disconnect, a, NULL },
+	};
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		rc = ctl_register(a->ctl, &cmds[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

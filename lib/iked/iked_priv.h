@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* iked internals shared by its files. */
+#ifndef P2SGW_IKED_PRIV_H
+#define P2SGW_IKED_PRIV_H
+
+#include <openssl/x509.h>
+
+#include "auth.h"
+#include "ike.h"
+#include "iked.h"
+
+#define IKED_NR_LEN 32              /* our nonces: 256 bits */
+#define IKED_HALF_OPEN_MS 30000     /* a half-open IKE_SA lives this long */
+#define IKED_REKEYED_MS 30000       /* an IKE_SA replaced by a rekey waits this long for its DELETE */
+#define IKED_HALF_OPEN_PER_PEER 16  /* half-open IKE_SAs one address may hold */
+#define IKED_COOKIE_ROTATE_MS 60000 /* COOKIE secret lifetime; the previous one still counts */
+#define IKED_RETRY_FIRST_MS 1000    /* our requests: first retransmission, then doubling */
+#define IKED_DELETE_TRIES 3         /* a DELETE we send is tried this often */
+#define IKED_ID_TEXT 128
+#define IKED_SUBJECT_TEXT 256
+#define IKED_CACHE_MAX (IKE_FRAG_MAX * 1600)
+
+/* Why we sent a request of our own. */
+enum iked_req { IKED_REQ_NONE, IKED_REQ_LIVENESS, IKED_REQ_DELETE };
+
+/* Datagrams of one message, as sent (a whole message or its fragments). */
+struct iked_cache {
+	uint8_t *buf;
+	size_t len;
+	unsigned n;
+	uint16_t dlen[IKE_FRAG_MAX];
+};
+
+struct iked_sa {
+	uint32_t id;
+	enum iked_state state;
+	uint64_t spi_i, spi_r;
+	uint32_t peer_addr;
+	uint16_t peer_port, local_port;
+	bool nat;
+	bool frag_sup;
+	uint32_t peer_hashes;          /* auth_hash_mask() of SIGNATURE_HASH_ALGORITHMS */
+
+	struct ike_choice choice;
+	struct ike_sa_keys keys;
+	struct ike_sk sk_i, sk_r;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKED_NR_LEN];
+	size_t ni_len;
+	uint8_t *init_req, *init_resp; /* for the AUTH octets; freed once established */
+	size_t init_req_len, init_resp_len;
+
+	/* Requests from the client. */
+	uint32_t peer_next_id;         /* the message ID expected next */
+	struct iked_cache resp;        /* our response to peer_next_id - 1 */
+	struct ike_frag_reasm reasm;
+	uint8_t *reasm_buf;
+
+	/* Requests of ours. */
+	uint32_t our_next_id;
+	enum iked_req pending;
+	struct iked_cache req;
+	unsigned tries;
+	uint64_t retry_ms;
+
+	/* Who and what, once authenticated. */
+	char identity[IKED_ID_TEXT];
+	char subject[IKED_SUBJECT_TEXT];
+	uint32_t inner_addr;
+	uint32_t tunnel_id;
+	struct ike_choice child;
+	uint32_t child_in_spi, child_out_spi;
+	uint32_t old_in_spi, old_out_spi; /* the CHILD_SA a rekey replaced, until its DELETE */
+
+	uint64_t created_ms, established_ms, heard_ms, rekeyed_ms;
+	uint64_t seen_in_packets;      /* tunnel's inbound packets at the last look */
+	unsigned unanswered;           /* liveness checks in a row */
+	int32_t pos;                   /* index in iked.sas */
+};
+
+struct iked {
+	struct iked_config cfg;
+	struct iked_ops ops;
+	const struct ike_accept *accept;
+	struct rte_hash *by_spi;       /* spi_r -> index */
+	struct rte_hash *by_init;      /* (spi_i, addr, port) of half-open SAs -> index */
+	struct iked_sa **sas;
+	unsigned cap, n, half_open, established;
+	uint32_t next_id;
+	uint8_t certreq[AUTH_ROOTS_MAX * 20];
+	int certreq_len;
+	uint8_t cookie_secret[2][32];
+	uint32_t cookie_version;
+	uint64_t cookie_rotate_ms;
+	uint64_t drops[IKED_DROP_COUNT];
+	uint64_t events[IKED_EV_COUNT];
+	uint8_t plain[IKE_MSG_MAX];    /* decrypted requests */
+	uint8_t inner[IKE_MSG_MAX];    /* plaintext of what we send */
+	uint8_t out[IKED_CACHE_MAX];   /* encrypted datagrams before they are cached */
+};
+
+#endif
