@@ -115,3 +115,80 @@ gw_stop() {
 p2sctl() {
 	"$P2S_BUILD/app/p2sctl" -s "$GW_SOCK" "$@"
 }
+
+# --- More clients on the public segment (for the IKEv2 tests) -------------
+#
+#   [p2s-c1] cli0 --- c1 -+
+#   [p2s-c2] cli0 --- c2 -+- clibr [client ns] cli0 ---- gwpub [gateway ns]
+#    ...                  |   198.51.100.10
+#   [p2s-cN] cli0 --- cN -+
+#
+# topo_clients_add N makes a bridge clibr in the client namespace, enslaves
+# cli0 to it and moves $CLIENT_IP (and the default route) from cli0 to clibr,
+# so the client namespace still reaches the gateway as before. Each extra
+# namespace $TOPO_PREFIX-cI has its own veth cli0 with 198.51.100.(100+I)/24
+# and a default route via the gateway. topo_clients_del undoes all of it and
+# puts $CLIENT_IP back on cli0; topo_down alone leaves the extra namespaces.
+
+topo_client_ns() { echo "$TOPO_PREFIX-c$1"; }
+topo_client_ip() { echo "198.51.100.$((100 + $1))"; }
+
+topo_clients_add() {
+	local n=$1 i ns
+	[ "$n" -ge 1 ] && [ "$n" -le 150 ] || { echo "topo_clients_add: 1..150 clients" >&2; return 1; }
+	topo_clients_del
+	if ! ip -n "$NS_CLIENT" link show clibr >/dev/null 2>&1; then
+		ip -n "$NS_CLIENT" link add clibr type bridge || return 1
+		ip -n "$NS_CLIENT" link set clibr address "$(ip -n "$NS_CLIENT" -br link show cli0 | awk '{print $3}')"
+		ip -n "$NS_CLIENT" addr del "$CLIENT_IP/24" dev cli0 2>/dev/null || true
+		ip -n "$NS_CLIENT" link set cli0 master clibr
+		ip -n "$NS_CLIENT" addr add "$CLIENT_IP/24" dev clibr
+		ip -n "$NS_CLIENT" link set clibr up
+		ip -n "$NS_CLIENT" route replace default via "$GW_PUB_IP" dev clibr
+	fi
+	for i in $(seq 1 "$n"); do
+		ns=$(topo_client_ns "$i")
+		ip netns add "$ns" || return 1
+		ip link add cli0 netns "$ns" type veth peer name "c$i" netns "$NS_CLIENT" || return 1
+		ip -n "$ns" link set lo up
+		ip -n "$ns" addr add "$(topo_client_ip "$i")/24" dev cli0
+		ip -n "$ns" link set cli0 up
+		ip -n "$ns" route add default via "$GW_PUB_IP"
+		ip -n "$NS_CLIENT" link set "c$i" master clibr
+		ip -n "$NS_CLIENT" link set "c$i" up
+	done
+}
+
+topo_clients_del() {
+	local ns
+	for ns in $(ip netns list | awk -v p="^$TOPO_PREFIX-c[0-9]+\$" '$1 ~ p {print $1}'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	if ip -n "$NS_CLIENT" link show clibr >/dev/null 2>&1; then
+		ip -n "$NS_CLIENT" link del clibr
+		ip -n "$NS_CLIENT" addr add "$CLIENT_IP/24" dev cli0 2>/dev/null || true
+		ip -n "$NS_CLIENT" route replace default via "$GW_PUB_IP" dev cli0
+	fi
+}
+
+# --- Linux instead of p2sgw in the gateway namespace (baselines) ----------
+#
+# topo_linux_gw_up gives gwpub/gwpriv the gateway's addresses, turns on IPv4
+# forwarding and proxy ARP on gwpriv (the VNet host treats the pool as on-link,
+# as it does with p2sgw). Only while no p2sgw owns the ports; a strongSwan
+# responder in $NS_GW then routes the pool. topo_linux_gw_down undoes it.
+
+topo_linux_gw_up() {
+	ip -n "$NS_GW" addr add "$GW_PUB_IP/24" dev gwpub || return 1
+	ip -n "$NS_GW" addr add "$GW_PRIV_IP/24" dev gwpriv || return 1
+	ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$NS_GW" sysctl -qw net.ipv4.conf.gwpriv.proxy_arp=1
+}
+
+topo_linux_gw_down() {
+	ip netns exec "$NS_GW" sysctl -qw net.ipv4.conf.gwpriv.proxy_arp=0 2>/dev/null || true
+	ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
+	ip -n "$NS_GW" addr flush dev gwpub 2>/dev/null || true
+	ip -n "$NS_GW" addr flush dev gwpriv 2>/dev/null || true
+}
