@@ -289,9 +289,11 @@ ike_start(struct app *a, char *err, size_t errlen)
 	if (!(c->protocols & CONF_PROTO_IKEV2))
 		return 0;
 	if (c->server_cert[0] == '\0') {
-		snprintf(err, errlen, "server_certificate: IKEv2 needs the gateway's certificate "
-			 "and key; allowed: set server_certificate, or leave ikev2 out of protocols");
-		return -EINVAL;
+		/* The data plane (and manual keying) still runs; the operator sees why
+		 * IKEv2 does not, here and in 'show ike'. */
+		rte_log(RTE_LOG_WARNING, RTE_LOGTYPE_USER1, "p2sgw: IKEv2 not started: "
+			"server_certificate is not set (the gateway's certificate and key)\n");
+		return 0;
 	}
 	a->key = auth_key_load(c->server_cert, c->server_key, why, sizeof(why));
 	if (a->key == NULL) {
@@ -446,8 +448,8 @@ cmd_ike(void *ctx, int argc, char **argv, struct json_object **res, char *err, s
 
 	(void)argc, (void)argv;
 	if (a->ike == NULL) {
-		snprintf(err, errlen, "show ike: IKEv2 is not enabled; allowed: add \"ikev2\" to "
-			 "protocols");
+		snprintf(err, errlen, "show ike: IKEv2 is not running; it needs \"ikev2\" in "
+			 "protocols and a server_certificate");
 		return -ENOENT;
 	}
 	rows = json_object_new_array();
