@@ -215,6 +215,7 @@ inbound_prepare(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[],
 			p->drop = ESP_DROP_crypto_error;
 			continue;
 		}
+		esp_prefetch_range(p->base + p->ct_off, p->ct_len + sa[i]->icv_len);
 		esp_job_fill_sa(job, sa[i], false);
 		job->src = p->base;
 		job->user_data = p;

@@ -191,8 +191,13 @@ outbound_build(struct esp_sa *sa, struct rte_mbuf *m, struct esp_pkt *p)
 	memcpy(p->base + p->esp_off, &sa->spi_be, 4);
 	memcpy(p->base + p->esp_off + 4, &seq_lo, 4);
 	trailer = inner + len;
-	for (uint32_t k = 0; k < pad; k++)      /* at most 15: no memcpy call */
-		trailer[k] = pad_bytes[k];
+	/* One 16-byte store where the tail has room for it (the pad length,
+	 * next header and ICV overwrite the excess), else byte by byte. */
+	if (likely(tail >= sizeof(pad_bytes)))
+		memcpy(trailer, pad_bytes, sizeof(pad_bytes));
+	else
+		for (uint32_t k = 0; k < pad; k++)
+			trailer[k] = pad_bytes[k];
 	trailer[pad] = pad;
 	trailer[pad + 1] = sa->next_header;
 
@@ -223,6 +228,7 @@ outbound_prepare(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[]
 			p->drop = ESP_DROP_crypto_error;
 			continue;
 		}
+		esp_prefetch_range(p->base + p->ct_off, p->ct_len + sa[i]->icv_len);
 		esp_job_fill_sa(job, sa[i], true);
 		job->src = p->base;
 		job->user_data = p;

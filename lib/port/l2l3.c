@@ -187,9 +187,23 @@ icmp_input(const struct port *p, struct rte_ether_hdr *eth, struct rte_ipv4_hdr 
 	return L2L3_TX_RESOLVE;
 }
 
+/* The SPI of an ESP header whose 8 bytes are there; 0 is nobody's (RFC 4303 §2.1). */
+static enum l2l3_verdict
+esp_found(const uint8_t *esp, struct l2l3_result *res)
+{
+	rte_be32_t spi;
+
+	memcpy(&spi, esp, sizeof(spi));
+	if (spi == 0)
+		return drop(res, PORT_DROP_esp_malformed);
+	res->spi = rte_be_to_cpu_32(spi);
+	return L2L3_ESP;
+}
+
 /*
  * UDP to the public address: IKE on 500; on 4500 (RFC 3948 §2.2) a zero
- * non-ESP marker means IKE, a single 0xff byte a NAT keepalive, else ESP.
+ * non-ESP marker means IKE, a single 0xff byte a NAT keepalive, else ESP —
+ * which must then fill the IP packet exactly, as lib/esp requires.
  */
 static enum l2l3_verdict
 udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_result *res)
@@ -213,10 +227,10 @@ udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_resul
 		if (plen >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 &&
 		    payload[3] == 0)
 			return L2L3_IKE;
-		if (plen < 8)
+		if (plen < 8 || dlen != tot - ihl)
 			return drop(res, PORT_DROP_esp_malformed);
 		res->udp_encap = 1;
-		return L2L3_ESP;
+		return esp_found(payload, res);
 	default:
 		return drop(res, PORT_DROP_no_service);
 	}
@@ -269,7 +283,7 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 			return drop(res, PORT_DROP_no_service);
 		if (tot - ihl < 8)
 			return drop(res, PORT_DROP_esp_malformed);
-		return L2L3_ESP;
+		return esp_found((const uint8_t *)ip + ihl, res);
 	case IPPROTO_UDP:
 		if (!p->outside)
 			return drop(res, PORT_DROP_no_service);

@@ -18,7 +18,8 @@ enum l2l3_verdict {
 	L2L3_CONSUMED,   /**< fully handled (ARP reply learned): free, no drop */
 	L2L3_TX,         /**< reply built in place, Ethernet addresses set: send back */
 	L2L3_TX_RESOLVE, /**< reply built in place: needs the MAC of result.next_hop */
-	L2L3_ESP,        /**< public: ESP to our address, raw or in UDP 4500 (result.udp_encap) */
+	L2L3_ESP,        /**< public: ESP to our address, raw or in UDP 4500 (result.udp_encap),
+			  *   headers as esp_peek_spi() wants them, SPI in result.spi */
 	L2L3_IKE,        /**< public: IKE on UDP 500, or 4500 with the non-ESP marker */
 	L2L3_TO_CLIENT,  /**< private: IPv4 to a client-pool address, for the tunnel path */
 };
@@ -28,6 +29,7 @@ struct l2l3_result {
 	uint32_t next_hop;             /**< with L2L3_TX_RESOLVE, host order */
 	uint32_t len;                  /**< frame length after the reply was built */
 	int udp_encap;                 /**< with L2L3_ESP: ESP in UDP (RFC 3948) */
+	uint32_t spi;                  /**< with L2L3_ESP: the SPI, host order, never 0 */
 	int learn;                     /**< 1: result.learn_msg should reach the control core */
 	struct port_learn learn_msg;
 };

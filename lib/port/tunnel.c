@@ -73,39 +73,24 @@ tunnel_drop(struct sa_tunnel *tun, enum sa_drop why, struct rte_mbuf *m)
 
 /* ---- inbound: client -> VNet ---- */
 
-/* Find the SAs (one bulk lookup); keep frames this worker owns, without Ethernet. */
+/* Find the SAs of in[] (SPIs spi[]) in one bulk lookup; keep the frames this worker owns. */
 static unsigned
-inbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_sa **sa,
-	       struct rte_mbuf **mine)
+inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsigned n,
+	       struct esp_sa **sa, struct rte_mbuf **mine)
 {
 	struct port_counters *c = &w->ctr[PORT_PUBLIC];
-	struct rte_mbuf *cand[TUNNEL_BATCH_MAX];
 	struct sa_child *child[TUNNEL_BATCH_MAX];
-	uint32_t spi[TUNNEL_BATCH_MAX] = { 0 }; /* gcc 12 cannot see that only nc are read */
-	unsigned i, k = 0, nc = 0;
+	unsigned i, k = 0;
 
+	sa_lookup_spi_bulk(w->dp->sa, spi, n, child);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = in[i];
-		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
-
-		rte_pktmbuf_adj(m, ETH_LEN);
-		if (esp_peek_spi(m, ip->next_proto_id == IPPROTO_UDP, &spi[nc]) != 0) {
-			drop_pkt(c, PORT_DROP_esp_malformed, m);
-			continue;
-		}
-		cand[nc++] = m;
-	}
-	sa_lookup_spi_bulk(w->dp->sa, spi, nc, child);
-	for (i = 0; i < nc; i++) {
-		struct rte_mbuf *m = cand[i];
 
 		if (child[i] == NULL) {
 			drop_pkt(c, PORT_DROP_esp_no_sa, m);
 			continue;
 		}
 		if (child[i]->tunnel->owner != w->index) {
-			rte_pktmbuf_prepend(m, ETH_LEN);
 			hand_off(w, child[i]->tunnel, m, HANDOFF_ESP_IN, PORT_PUBLIC);
 			continue;
 		}
@@ -146,14 +131,15 @@ inbound_forward(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 }
 
 static void
-inbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch *tx)
+inbound_run(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsigned n,
+	    struct tx_batch *tx)
 {
 	struct esp_sa *sa[TUNNEL_BATCH_MAX];
 	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
 	enum esp_drop why[TUNNEL_BATCH_MAX];
 	unsigned k, good, i;
 
-	k = inbound_select(w, in, n, sa, mine);
+	k = inbound_select(w, in, spi, n, sa, mine);
 	if (k == 0)
 		return;
 	good = esp_inbound(w->esp, sa, mine, k, why);
@@ -345,12 +331,20 @@ handoff_drain(struct worker *w, struct tunnel_batch *b)
 
 	n = rte_ring_sc_dequeue_burst(w->handoff, (void **)m, PORT_BURST_MAX, NULL);
 	for (i = 0; i < n; i++) {
-		if (port_meta(m[i])->kind == HANDOFF_ESP_IN && b->n_in < TUNNEL_BATCH_MAX)
-			b->esp_in[b->n_in++] = m[i];
-		else if (port_meta(m[i])->kind == HANDOFF_TO_CLIENT && b->n_out < TUNNEL_BATCH_MAX)
+		const uint8_t *ip = rte_pktmbuf_mtod(m[i], const uint8_t *);
+
+		if (port_meta(m[i])->kind == HANDOFF_ESP_IN && b->n_in < TUNNEL_BATCH_MAX) {
+			/* The sender's classification checked the headers
+			 * (L2L3_ESP): this only finds the SPI again. */
+			if (esp_peek_spi(m[i], ip[9] == IPPROTO_UDP, &b->spi[b->n_in]) != 0)
+				drop_pkt(&w->ctr[PORT_PUBLIC], PORT_DROP_esp_malformed, m[i]);
+			else
+				b->esp_in[b->n_in++] = m[i];
+		} else if (port_meta(m[i])->kind == HANDOFF_TO_CLIENT && b->n_out < TUNNEL_BATCH_MAX) {
 			b->to_client[b->n_out++] = m[i];
-		else
+		} else {
 			drop_pkt(&w->ctr[PORT_PUBLIC], PORT_DROP_handoff_full, m[i]);
+		}
 	}
 }
 
@@ -359,7 +353,7 @@ tunnel_run(struct worker *w, struct tunnel_batch *b, struct tx_batch tx[PORT_COU
 {
 	handoff_drain(w, b);
 	if (b->n_in)
-		inbound_run(w, b->esp_in, b->n_in, &tx[PORT_PRIVATE]);
+		inbound_run(w, b->esp_in, b->spi, b->n_in, &tx[PORT_PRIVATE]);
 	if (b->n_out)
 		outbound_run(w, b->to_client, b->n_out, tx);
 	b->n_in = b->n_out = 0;

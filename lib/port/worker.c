@@ -110,6 +110,8 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 		c->echo_replies++;
 		return send_via(w, pi, res.next_hop, m, tx);
 	case L2L3_ESP:
+		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+		tb->spi[tb->n_in] = res.spi;
 		tb->esp_in[tb->n_in++] = m;
 		return;
 	case L2L3_TO_CLIENT:

@@ -26,7 +26,8 @@ struct tx_batch {
 
 /** Frames of one loop iteration that take the tunnel paths. */
 struct tunnel_batch {
-	struct rte_mbuf *esp_in[TUNNEL_BATCH_MAX];   /**< from the public port, Ethernet on */
+	struct rte_mbuf *esp_in[TUNNEL_BATCH_MAX];   /**< from the public port, from outer IPv4 on */
+	uint32_t spi[TUNNEL_BATCH_MAX];              /**< their SPIs */
 	unsigned n_in;
 	struct rte_mbuf *to_client[TUNNEL_BATCH_MAX];/**< from the private port, Ethernet on */
 	unsigned n_out;

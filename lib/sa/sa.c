@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The tunnel table. Two rte_hash tables with lock-free readers (SPI ->
- * inbound child, inner address -> tunnel); the control core is the only
- * writer. A removed object stays readable until every worker has passed a
+ * The tunnel table. Workers find an inbound child by SPI and a tunnel by
+ * inner address first in a direct-indexed slot array — the key's low bits
+ * are the index, and the object found must carry the key itself, so a
+ * lookup is a mask, a load and a compare (as VPP does with SPIs it hands
+ * out). SPIs from sa_table_spi_new() are made to land in a free slot; a key
+ * whose slot is taken (a manual SPI, an address that aliases another) spills
+ * to an rte_hash table with lock-free readers, which also holds every key
+ * for the control core's own checks. The control core is the only writer.
+ * A removed object stays readable until every worker has passed a
  * quiescent state: it goes on an rte_rcu_qsbr defer queue together with its
  * hash key position, and both are released by sa_table_reclaim().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,9 +50,22 @@ struct garbage {
 	uint32_t is_child;
 };
 
+/*
+ * One key space (SPIs or inner addresses): slot[key & mask] holds an object
+ * with that key when it was free at insertion; every key is also in hash.
+ * spilled counts the keys found only in hash: workers skip the hash while
+ * it is 0.
+ */
+struct sa_index {
+	void **slot;
+	uint32_t mask;
+	uint32_t spilled;
+	struct rte_hash *hash;
+};
+
 struct sa_table {
-	struct rte_hash *by_spi;
-	struct rte_hash *by_addr;
+	struct sa_index spi;           /**< inbound children by SPI */
+	struct sa_index addr;          /**< tunnels by inner address */
 	struct rte_rcu_qsbr_dq *dq;
 	struct sa_tunnel **tunnels;    /**< by id - 1; control core only */
 	unsigned max;
@@ -72,20 +92,114 @@ garbage_free(void *p, void *e, unsigned n)
 	}
 }
 
-static struct rte_hash *
-hash_create(const char *what, unsigned entries, int socket)
+/* A key space for at most keys keys: 0 or -ENOMEM. */
+static int
+index_init(struct sa_index *x, const char *what, unsigned keys, int socket)
 {
 	static unsigned instance;
 	struct rte_hash_parameters hp = { 0 };
 	char name[RTE_HASH_NAMESIZE];
+	/* At most half full, so that a random SPI finds a free slot at the
+	 * first or second try and pool addresses rarely alias. */
+	uint32_t slots = rte_align32pow2(2 * keys);
 
 	snprintf(name, sizeof(name), "sa_%s%u", what, instance++);
 	hp.name = name;
-	hp.entries = entries;
+	hp.entries = keys;
 	hp.key_len = sizeof(uint32_t);
 	hp.socket_id = socket;
 	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
-	return rte_hash_create(&hp);
+	x->hash = rte_hash_create(&hp);
+	x->slot = rte_zmalloc_socket(name, sizeof(x->slot[0]) * slots, RTE_CACHE_LINE_SIZE, socket);
+	x->mask = slots - 1;
+	return x->hash != NULL && x->slot != NULL ? 0 : -ENOMEM;
+}
+
+static void
+index_free(struct sa_index *x)
+{
+	rte_hash_free(x->hash);
+	rte_free(x->slot);
+}
+
+/*
+ * Add obj under key (not present): into the hash, and into its slot if the
+ * slot is free. The position of the key in the hash in *pos; 0 or -ENOSPC.
+ * obj is complete before a worker can find it (release store; rte_hash's
+ * lock-free mode orders its own).
+ */
+static int
+index_add(struct sa_index *x, uint32_t key, void *obj, int32_t *pos)
+{
+	void **slot = &x->slot[key & x->mask];
+
+	if (rte_hash_add_key_data(x->hash, &key, obj) != 0)
+		return -ENOSPC;
+	*pos = rte_hash_lookup(x->hash, &key);
+	if (*slot == NULL)
+		__atomic_store_n(slot, obj, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&x->spilled, x->spilled + 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Take obj (present under key) out; its hash position is freed by retire(). */
+static void
+index_del(struct sa_index *x, uint32_t key, const void *obj)
+{
+	void **slot = &x->slot[key & x->mask];
+
+	rte_hash_del_key(x->hash, &key);
+	if (*slot == obj)
+		__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&x->spilled, x->spilled - 1, __ATOMIC_RELAXED);
+}
+
+/* Control core: the object with this key, or NULL. */
+static void *
+index_find(const struct sa_index *x, uint32_t key)
+{
+	void *data;
+
+	return rte_hash_lookup_data(x->hash, &key, &data) < 0 ? NULL : data;
+}
+
+/*
+ * Worker: n keys at once; the 32-bit key of an object is at key_off in it.
+ * A slot counts only if its object has the key (a slot may hold another
+ * key with the same low bits, or an object just removed and not yet
+ * reclaimed — still readable); what is not found there is looked up in the
+ * hash, in one bulk call, if any key lives only there.
+ */
+static inline void
+index_lookup_bulk(const struct sa_index *x, const uint32_t *keys, unsigned n, void **out,
+		  size_t key_off)
+{
+	const void *kp[SA_BULK_MAX];
+	void *found[SA_BULK_MAX];
+	uint8_t miss[SA_BULK_MAX];
+	uint64_t hits = 0;
+	unsigned i, nm = 0;
+
+	for (i = 0; i < n; i++) {
+		void *o = __atomic_load_n(&x->slot[keys[i] & x->mask], __ATOMIC_ACQUIRE);
+
+		if (likely(o != NULL && *(const uint32_t *)((const uint8_t *)o + key_off) == keys[i])) {
+			out[i] = o;
+			continue;
+		}
+		out[i] = NULL;
+		miss[nm] = (uint8_t)i;
+		kp[nm++] = &keys[i];
+	}
+	if (likely(nm == 0) || __atomic_load_n(&x->spilled, __ATOMIC_RELAXED) == 0)
+		return;
+	if (rte_hash_lookup_bulk_data(x->hash, kp, nm, &hits, found) < 0)
+		return;
+	for (i = 0; i < nm; i++)
+		if (hits & (1ull << i))
+			out[miss[i]] = found[i];
 }
 
 struct sa_table *
@@ -96,6 +210,7 @@ sa_table_create(unsigned max_tunnels, unsigned n_workers, struct rte_rcu_qsbr *q
 	struct rte_rcu_qsbr_dq_parameters dqp = { 0 };
 	struct sa_table *t;
 	char name[32];
+	int rc;
 
 	if (max_tunnels == 0 || max_tunnels > SA_TUNNELS_MAX || n_workers == 0)
 		return NULL;
@@ -108,8 +223,8 @@ sa_table_create(unsigned max_tunnels, unsigned n_workers, struct rte_rcu_qsbr *q
 	t->tunnels = rte_zmalloc_socket("sa_tunnels", sizeof(*t->tunnels) * max_tunnels, 0, socket);
 	t->owned = rte_zmalloc_socket("sa_owned", sizeof(*t->owned) * n_workers, 0, socket);
 	/* Room for a rekey in progress on every tunnel, twice over. */
-	t->by_spi = hash_create("spi", 2 * SA_IN_MAX * max_tunnels, socket);
-	t->by_addr = hash_create("addr", 2 * max_tunnels, socket);
+	rc = index_init(&t->spi, "spi", 2 * SA_IN_MAX * max_tunnels, socket);
+	rc |= index_init(&t->addr, "addr", 2 * max_tunnels, socket);
 	snprintf(name, sizeof(name), "sa_dq%u", instance++);
 	dqp.name = name;
 	dqp.size = 8 * max_tunnels + 64;
@@ -120,8 +235,7 @@ sa_table_create(unsigned max_tunnels, unsigned n_workers, struct rte_rcu_qsbr *q
 	dqp.p = t;
 	dqp.v = qsbr;
 	t->dq = rte_rcu_qsbr_dq_create(&dqp);
-	if (t->tunnels == NULL || t->owned == NULL || t->by_spi == NULL || t->by_addr == NULL ||
-	    t->dq == NULL) {
+	if (t->tunnels == NULL || t->owned == NULL || rc != 0 || t->dq == NULL) {
 		sa_table_free(t);
 		return NULL;
 	}
@@ -151,8 +265,8 @@ sa_table_free(struct sa_table *t)
 			sa_tunnel_del(t, t->tunnels[i]->id);
 	if (t->dq != NULL)
 		rte_rcu_qsbr_dq_delete(t->dq); /* reclaims everything; workers are stopped */
-	rte_hash_free(t->by_spi);
-	rte_hash_free(t->by_addr);
+	index_free(&t->spi);
+	index_free(&t->addr);
 	rte_free(t->tunnels);
 	rte_free(t->owned);
 	rte_free(t);
@@ -194,18 +308,14 @@ child_free_now(struct sa_child *c)
 static int
 child_publish(struct sa_table *t, struct sa_child *c, char *err, size_t errlen)
 {
-	int32_t pos;
-
-	if (c->spi == 0 || rte_hash_lookup(t->by_spi, &c->spi) >= 0) {
+	if (c->spi == 0 || index_find(&t->spi, c->spi) != NULL) {
 		snprintf(err, errlen, "inbound SPI 0x%08x is zero or already in use", c->spi);
 		return -EEXIST;
 	}
-	pos = rte_hash_add_key_data(t->by_spi, &c->spi, c);
-	if (pos != 0) {
+	if (index_add(&t->spi, c->spi, c, &c->hash_pos) != 0) {
 		snprintf(err, errlen, "SPI table full");
 		return -ENOSPC;
 	}
-	c->hash_pos = rte_hash_lookup(t->by_spi, &c->spi);
 	return 0;
 }
 
@@ -245,7 +355,7 @@ sa_tunnel_add(struct sa_table *t, struct esp_worker *crypto, const struct sa_tun
 		snprintf(err, errlen, "tunnel table full (%u tunnels)", t->max);
 		return -ENOSPC;
 	}
-	if (rte_hash_lookup(t->by_addr, &p->inner_addr) >= 0) {
+	if (index_find(&t->addr, p->inner_addr) != NULL) {
 		snprintf(err, errlen, "inner address already has a tunnel");
 		return -EEXIST;
 	}
@@ -274,15 +384,14 @@ sa_tunnel_add(struct sa_table *t, struct esp_worker *crypto, const struct sa_tun
 	rc = child_publish(t, in, err, errlen);
 	if (rc != 0)
 		goto fail;
-	if (rte_hash_add_key_data(t->by_addr, &p->inner_addr, tun) != 0) {
-		rte_hash_del_key(t->by_spi, &in->spi);
-		retire(t, in, t->by_spi, in->hash_pos, true);
+	if (index_add(&t->addr, p->inner_addr, tun, &tun->addr_pos) != 0) {
+		index_del(&t->spi, in->spi, in);
+		retire(t, in, t->spi.hash, in->hash_pos, true);
 		in = NULL;
 		snprintf(err, errlen, "address table full");
 		rc = -ENOSPC;
 		goto fail;
 	}
-	tun->addr_pos = rte_hash_lookup(t->by_addr, &p->inner_addr);
 	t->tunnels[slot] = tun;
 	t->owned[tun->owner]++;
 	t->count++;
@@ -295,15 +404,21 @@ fail:
 	return rc;
 }
 
+/*
+ * Random, and in a free slot of the SPI index (at least half of them are
+ * free), so that workers find it without the hash. SPIs below 256 are
+ * reserved by IANA (RFC 4303 §2.1).
+ */
 uint32_t
 sa_table_spi_new(const struct sa_table *t)
 {
+	unsigned tries = 0;
 	uint32_t spi;
 
-	/* SPIs below 256 are reserved by IANA (RFC 4303 §2.1). */
 	do
 		spi = (uint32_t)rte_rand();
-	while (spi < 256 || sa_lookup_spi(t, spi) != NULL);
+	while (spi < 256 || (t->spi.slot[spi & t->spi.mask] != NULL && ++tries < 64) ||
+	       index_find(&t->spi, spi) != NULL);
 	return spi;
 }
 
@@ -356,20 +471,18 @@ sa_tunnel_rekey(struct sa_table *t, struct esp_worker *crypto, uint32_t id,
 int
 sa_child_remove(struct sa_table *t, uint32_t spi)
 {
-	void *data;
-	struct sa_child *c;
+	struct sa_child *c = index_find(&t->spi, spi);
 	struct sa_tunnel *tun;
 	unsigned i;
 
-	if (rte_hash_lookup_data(t->by_spi, &spi, &data) < 0)
+	if (c == NULL)
 		return -ENOENT;
-	c = data;
 	tun = c->tunnel;
 	for (i = 0; i < SA_IN_MAX; i++)
 		if (tun->in[i] == c)
 			tun->in[i] = NULL;
-	rte_hash_del_key(t->by_spi, &spi);
-	retire(t, c, t->by_spi, c->hash_pos, true);
+	index_del(&t->spi, spi, c);
+	retire(t, c, t->spi.hash, c->hash_pos, true);
 	return 0;
 }
 
@@ -381,17 +494,17 @@ sa_tunnel_del(struct sa_table *t, uint32_t id)
 
 	if (tun == NULL)
 		return -ENOENT;
-	rte_hash_del_key(t->by_addr, &tun->inner_addr);
+	index_del(&t->addr, tun->inner_addr, tun);
 	for (i = 0; i < SA_IN_MAX; i++) {
 		struct sa_child *c = tun->in[i];
 
 		if (c == NULL)
 			continue;
-		rte_hash_del_key(t->by_spi, &c->spi);
-		retire(t, c, t->by_spi, c->hash_pos, true);
+		index_del(&t->spi, c->spi, c);
+		retire(t, c, t->spi.hash, c->hash_pos, true);
 	}
 	retire(t, tun->out, NULL, 0, true);
-	retire(t, tun, t->by_addr, tun->addr_pos, false);
+	retire(t, tun, t->addr.hash, tun->addr_pos, false);
 	t->tunnels[id - 1] = NULL;
 	t->owned[tun->owner]--;
 	t->count--;
@@ -456,46 +569,33 @@ sa_table_capacity(const struct sa_table *t)
 struct sa_child *
 sa_lookup_spi(const struct sa_table *t, uint32_t spi)
 {
-	void *data;
+	struct sa_child *c;
 
-	return rte_hash_lookup_data(t->by_spi, &spi, &data) < 0 ? NULL : data;
+	sa_lookup_spi_bulk(t, &spi, 1, &c);
+	return c;
 }
 
 struct sa_tunnel *
 sa_lookup_addr(const struct sa_table *t, uint32_t addr)
 {
-	void *data;
+	struct sa_tunnel *tun;
 
-	return rte_hash_lookup_data(t->by_addr, &addr, &data) < 0 ? NULL : data;
-}
-
-/* Lookups of a burst in one rte_hash bulk call; NULL where a key is missing. */
-static void
-lookup_bulk(const struct rte_hash *h, const uint32_t *keys, unsigned n, void **out)
-{
-	const void *kp[SA_BULK_MAX];
-	uint64_t hits = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		kp[i] = &keys[i];
-	if (n == 0 || rte_hash_lookup_bulk_data(h, kp, n, &hits, out) < 0)
-		hits = 0;
-	for (i = 0; i < n; i++)
-		if (!(hits & (1ull << i)))
-			out[i] = NULL;
+	sa_lookup_addr_bulk(t, &addr, 1, &tun);
+	return tun;
 }
 
 void
 sa_lookup_spi_bulk(const struct sa_table *t, const uint32_t *spi, unsigned n,
 		   struct sa_child **out)
 {
-	lookup_bulk(t->by_spi, spi, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out);
+	index_lookup_bulk(&t->spi, spi, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out,
+			  offsetof(struct sa_child, spi));
 }
 
 void
 sa_lookup_addr_bulk(const struct sa_table *t, const uint32_t *addr, unsigned n,
 		    struct sa_tunnel **out)
 {
-	lookup_bulk(t->by_addr, addr, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out);
+	index_lookup_bulk(&t->addr, addr, RTE_MIN(n, (unsigned)SA_BULK_MAX), (void **)out,
+			  offsetof(struct sa_tunnel, inner_addr));
 }

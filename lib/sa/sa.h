@@ -12,8 +12,11 @@
  *                       sa_child_remove() (RFC 7296 §2.8: until its DELETE)
  *   sa_tunnel_del()     the tunnel goes (DELETE, liveness, disconnect)
  *
- * Lookups: inbound by SPI, outbound by the client's inner address, both in
- * rte_hash tables with lock-free readers. Removed entries are freed only
+ * Lookups: inbound by SPI, outbound by the client's inner address, each
+ * first in a slot array indexed by the key's low bits (a mask, a load and a
+ * compare; the SPIs sa_table_spi_new() hands out always land in a free
+ * slot), then, for keys whose slot was taken, in an rte_hash table with
+ * lock-free readers. Removed entries are freed only
  * after every worker has been quiescent (rte_rcu_qsbr defer queue, reclaimed
  * by sa_table_reclaim() on the control core). Each tunnel is owned by one
  * worker, which alone writes its sequence numbers, replay window and

@@ -365,6 +365,11 @@ public_udp_classified(void **state)
 	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, sizeof(esp));
 	assert_int_equal(run(&p, PORT_PUBLIC, f, len, &r), L2L3_ESP);
 	assert_true(r.udp_encap);
+	assert_int_equal(r.spi, 0xc0010203);
+	/* ESP must fill the IP packet exactly (what esp_peek_spi and lib/esp want). */
+	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, sizeof(esp));
+	((struct rte_udp_hdr *)(ip_of(f) + 1))->dgram_len = rte_cpu_to_be_16(8 + sizeof(esp) - 1);
+	expect_drop(&p, f, len, PORT_DROP_esp_malformed);
 	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, keepalive, sizeof(keepalive));
 	expect_drop(&p, f, len, PORT_DROP_nat_keepalive);
 	len = build_udp(f, IP(203, 0, 113, 9), p.addr, 4500, esp, 5);
@@ -391,6 +396,10 @@ raw_esp_only_on_public(void **state)
 	refresh_ip_cksum(f);
 	assert_int_equal(run(&pub, PORT_PUBLIC, f, len, &r), L2L3_ESP);
 	assert_false(r.udp_encap);
+	assert_int_equal(r.spi >> 24, RTE_IP_ICMP_ECHO_REQUEST); /* the echo's first bytes */
+	/* RFC 4303 §2.1: SPI 0 is nobody's. */
+	memset(ip_of(f) + 1, 0, 4);
+	expect_drop(&pub, f, len, PORT_DROP_esp_malformed);
 	len = build_echo(f, IP(10, 1, 0, 7), priv.addr, 16);
 	ip_of(f)->next_proto_id = IPPROTO_ESP;
 	refresh_ip_cksum(f);
