@@ -68,10 +68,11 @@ SS_IPERF_PIDS=()
 _ss_dir() { echo "$SS_DIR/$1"; }
 _ss_uri() { echo "unix://$SS_DIR/$1/charon.vici"; }
 _ss_alive() { # PID: running and not a zombie
-	[ -r "/proc/$1/stat" ] || return 1
 	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)
-	[ "$st" != Z ] && [ "$st" != X ]
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	st=${st%% *}
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
 ss_log() { echo "$(_ss_dir "$1")/charon.log"; }
@@ -146,8 +147,10 @@ CONF
 	# (slave to the host's): the bind mount on /run is private to charon.
 	ip netns exec "$ns" sh -c 'mount --bind "$1" /run && exec env STRONGSWAN_CONF="$2" "$3"' \
 		sh "$d/run" "$d/strongswan.conf" "$SS_CHARON" >"$d/charon.stdout" 2>&1 &
-	echo $! >"$d/pid"
 	local pid=$! i
+	# The shell still reaps it, but says nothing when it is killed.
+	disown "$pid"
+	echo "$pid" >"$d/pid"
 	for i in $(seq 100); do
 		if [ -S "$d/charon.vici" ] && ss_swanctl "$name" --stats >/dev/null 2>&1; then
 			return 0
@@ -342,6 +345,7 @@ ss_iperf_server() {
 	mkdir -p "$SS_DIR"
 	ip netns exec "$ns" iperf3 -s -p "$port" >"$SS_DIR/iperf3-server.$ns.$port.log" 2>&1 &
 	SS_IPERF_PIDS+=($!)
+	disown $!
 	for i in $(seq 50); do
 		ip netns exec "$ns" ss -ltn "sport = :$port" 2>/dev/null | grep -q LISTEN && return 0
 		sleep 0.05
@@ -362,7 +366,7 @@ ss_iperf_stop() {
 	local p
 	for p in "${SS_IPERF_PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
+		while [ -d "/proc/$p" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null; do sleep 0.05; done
 	done
 	SS_IPERF_PIDS=()
 }
