@@ -30,6 +30,9 @@
 #define ESP_REPLAY_WINDOW_MIN 1024
 #define ESP_REPLAY_WINDOW_MAX 4096
 #define ESP_UDP_PORT 4500
+/** Most bytes esp_sa_overhead() can add: outer IPv4 + UDP, ESP header, CBC IV,
+ *  15 bytes of padding, pad length, next header, a 24-byte ICV. */
+#define ESP_OVERHEAD_MAX (20 + 8 + 8 + 16 + 15 + 2 + 24)
 
 enum esp_cipher {
 	ESP_CIPHER_AES_GCM_16,    /**< RFC 4106, 16-byte ICV; key 16 or 32 bytes + 4-byte salt */

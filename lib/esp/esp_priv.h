@@ -121,6 +121,7 @@ struct esp_worker {
 	IMB_MGR *mgr;
 	IMB_ARCH arch;
 	uint16_t njobs;             /* jobs taken for this chunk */
+	uint16_t chunk;             /* packets in this chunk: jobs to ask IPsec-MB for */
 	IMB_JOB *jobs[ESP_BURST_MAX];
 	struct esp_pkt pkt[ESP_BURST_MAX];
 	struct esp_scratch scratch[ESP_BURST_MAX];
@@ -162,8 +163,31 @@ uint16_t esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_m
 			 uint16_t n, enum esp_drop why[], esp_prepare_fn prepare,
 			 esp_finish_fn finish);
 
-/* sa.c: the job fields that only depend on the SA and direction. */
-void esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt);
+/* The job fields that only depend on the SA and direction. */
+static inline void
+esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt)
+{
+	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	/* RFC 4303 §3.3.2 / §3.4.4: encrypt-then-MAC, check-then-decrypt. */
+	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->key_len_in_bytes = sa->key_len;
+	job->hash_alg = sa->hash_alg;
+	job->auth_tag_output_len_in_bytes = sa->icv_len;
+	if (sa->flags & ESP_SA_GCM) {
+		job->cipher_mode = IMB_CIPHER_GCM;
+		job->enc_keys = &sa->gcm_key;
+		job->dec_keys = &sa->gcm_key;
+		job->iv_len_in_bytes = 12;
+		job->u.GCM.aad_len_in_bytes = sa->flags & ESP_SA_ESN ? 12 : 8;
+	} else {
+		job->cipher_mode = IMB_CIPHER_CBC;
+		job->enc_keys = sa->cbc_enc_keys;
+		job->dec_keys = sa->cbc_dec_keys;
+		job->iv_len_in_bytes = ESP_CBC_IV_LEN;
+		job->u.HMAC._hashed_auth_key_xor_ipad = sa->hmac_ipad;
+		job->u.HMAC._hashed_auth_key_xor_opad = sa->hmac_opad;
+	}
+}
 
 /* burst.c: move good packets to the front of m[], the rest after with why[]. */
 uint16_t esp_burst_partition(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n,

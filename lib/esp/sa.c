@@ -255,37 +255,15 @@ esp_sa_events(const struct esp_sa *sa)
 	return __atomic_load_n(&sa->events, __ATOMIC_RELAXED);
 }
 
+static_assert(ESP_OUTER_MAX + ESP_HDR_LEN + ESP_CBC_IV_LEN + 15 + ESP_TRAILER_LEN + ESP_ICV_MAX ==
+		      ESP_OVERHEAD_MAX, "ESP_OVERHEAD_MAX is esp_sa_overhead()'s largest value");
+
 unsigned
 esp_sa_overhead(const struct esp_sa *sa, unsigned len)
 {
 	unsigned pad = (0u - (len + ESP_TRAILER_LEN)) & sa->block_mask;
 
 	return sa->outer_len + ESP_HDR_LEN + sa->iv_len + pad + ESP_TRAILER_LEN + sa->icv_len;
-}
-
-void
-esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt)
-{
-	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
-	/* RFC 4303 §3.3.2 / §3.4.4: encrypt-then-MAC, check-then-decrypt. */
-	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
-	job->key_len_in_bytes = sa->key_len;
-	job->hash_alg = sa->hash_alg;
-	job->auth_tag_output_len_in_bytes = sa->icv_len;
-	if (sa->flags & ESP_SA_GCM) {
-		job->cipher_mode = IMB_CIPHER_GCM;
-		job->enc_keys = &sa->gcm_key;
-		job->dec_keys = &sa->gcm_key;
-		job->iv_len_in_bytes = 12;
-		job->u.GCM.aad_len_in_bytes = sa->flags & ESP_SA_ESN ? 12 : 8;
-	} else {
-		job->cipher_mode = IMB_CIPHER_CBC;
-		job->enc_keys = sa->cbc_enc_keys;
-		job->dec_keys = sa->cbc_dec_keys;
-		job->iv_len_in_bytes = ESP_CBC_IV_LEN;
-		job->u.HMAC._hashed_auth_key_xor_ipad = sa->hmac_ipad;
-		job->u.HMAC._hashed_auth_key_xor_opad = sa->hmac_opad;
-	}
 }
 
 int
@@ -297,6 +275,7 @@ esp_sa_icv(struct esp_worker *w, const struct esp_sa *sa, const uint8_t *msg, ui
 
 	if (sa->flags & ESP_SA_GCM)
 		return -EINVAL;
+	w->chunk = 1;
 	job = esp_job_get(w);
 	if (job == NULL)
 		return -EIO;

@@ -35,6 +35,7 @@ esp_worker_create(int socket_id)
 	if (w->mgr == NULL)
 		goto free_mem;
 	init_mb_mgr_auto(w->mgr, &w->arch);
+	w->chunk = 1;
 	if (imb_get_errno(w->mgr) != 0 || w->arch == IMB_ARCH_NONE)
 		goto free_mem;
 	return w;
@@ -110,12 +111,12 @@ esp_jobs_run(struct esp_worker *w)
 #else
 
 /* The manager's queue is empty between chunks (esp_jobs_run flushes it),
- * so a chunk of ESP_BURST_MAX <= IMB_MAX_BURST_SIZE always fits. */
+ * so a chunk of ESP_BURST_MAX <= IMB_MAX_BURST_SIZE always fits. Only as
+ * many jobs as the chunk has packets: IPsec-MB's cost is per job asked for. */
 IMB_JOB *
 esp_job_get(struct esp_worker *w)
 {
-	if (w->njobs == 0 &&
-	    IMB_GET_NEXT_BURST(w->mgr, ESP_BURST_MAX, w->jobs) != ESP_BURST_MAX)
+	if (w->njobs == 0 && IMB_GET_NEXT_BURST(w->mgr, w->chunk, w->jobs) != w->chunk)
 		return NULL;
 	return w->jobs[w->njobs];
 }
@@ -209,6 +210,7 @@ esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[],
 	while (good + bad < n) {
 		uint16_t done = good + bad, k = RTE_MIN(n - done, ESP_BURST_MAX), g;
 
+		w->chunk = k;
 		prepare(w, sa + done, m + done, k);
 		if (unlikely(esp_jobs_run(w) != 0)) {
 			for (uint16_t i = 0; i < k; i++)

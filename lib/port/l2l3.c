@@ -52,8 +52,8 @@ in_subnet(const struct port *p, uint32_t ip)
  * 20-byte header is summed with five 32-bit loads (the sum does not depend
  * on the word size or byte order once folded); options take rte_raw_cksum.
  */
-bool
-l2l3_ipv4_cksum_ok(const void *hdr, uint32_t ihl)
+static inline bool
+ipv4_cksum_ok(const void *hdr, uint32_t ihl)
 {
 	const uint8_t *b = hdr;
 	uint64_t sum = 0;
@@ -71,6 +71,12 @@ l2l3_ipv4_cksum_ok(const void *hdr, uint32_t ihl)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;
+}
+
+bool
+l2l3_ipv4_cksum_ok(const void *hdr, uint32_t ihl)
+{
+	return ipv4_cksum_ok(hdr, ihl);
 }
 
 /* Addresses no host may send from (RFC 1122 §3.2.1.3, RFC 5735). */
@@ -196,7 +202,7 @@ esp_found(const uint8_t *esp, struct l2l3_result *res)
 	memcpy(&spi, esp, sizeof(spi));
 	if (spi == 0)
 		return drop(res, PORT_DROP_esp_malformed);
-	res->spi = rte_be_to_cpu_32(spi);
+	res->spi = L2L3_NTOHL(spi);
 	return L2L3_ESP;
 }
 
@@ -214,14 +220,14 @@ udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_resul
 
 	if (tot - ihl < sizeof(*udp))
 		return drop(res, PORT_DROP_udp_malformed);
-	dlen = rte_be_to_cpu_16(udp->dgram_len);
+	dlen = L2L3_NTOHS(udp->dgram_len);
 	if (dlen < sizeof(*udp) || dlen > tot - ihl)
 		return drop(res, PORT_DROP_udp_malformed);
 	plen = dlen - sizeof(*udp);
-	switch (rte_be_to_cpu_16(udp->dst_port)) {
-	case IKE_PORT:
+	switch (udp->dst_port) {
+	case RTE_BE16(IKE_PORT):
 		return L2L3_IKE;
-	case IKE_NATT_PORT:
+	case RTE_BE16(IKE_NATT_PORT):
 		if (plen == 1 && payload[0] == 0xff)
 			return drop(res, PORT_DROP_nat_keepalive);
 		if (plen >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 &&
@@ -247,7 +253,7 @@ static enum l2l3_verdict
 transit_input(const struct port *p, const struct conf_prefix *pool, struct rte_ipv4_hdr *ip,
 	      struct l2l3_result *res)
 {
-	if (p->outside || !in_pool(pool, rte_be_to_cpu_32(ip->dst_addr)))
+	if (p->outside || !in_pool(pool, L2L3_NTOHL(ip->dst_addr)))
 		return drop(res, PORT_DROP_ip_not_for_us);
 	if (ip->time_to_live <= 1)
 		return drop(res, PORT_DROP_ttl_expired);
@@ -264,16 +270,16 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 	if (len < ETH_LEN + IP_MIN_LEN)
 		return drop(res, PORT_DROP_runt);
 	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-	tot = rte_be_to_cpu_16(ip->total_length);
+	tot = L2L3_NTOHS(ip->total_length);
 	if ((ip->version_ihl >> 4) != 4 || ihl < IP_MIN_LEN || tot < ihl || tot > len - ETH_LEN)
 		return drop(res, PORT_DROP_ip_malformed);
-	if (!l2l3_ipv4_cksum_ok(ip, ihl))
+	if (!ipv4_cksum_ok(ip, ihl))
 		return drop(res, PORT_DROP_ip_checksum);
-	if (martian_source(p, rte_be_to_cpu_32(ip->src_addr)))
+	if (martian_source(p, L2L3_NTOHL(ip->src_addr)))
 		return drop(res, PORT_DROP_ip_martian);
-	if (rte_be_to_cpu_32(ip->dst_addr) != p->addr)
+	if (L2L3_NTOHL(ip->dst_addr) != p->addr)
 		return transit_input(p, pool, ip, res);
-	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return drop(res, PORT_DROP_ip_fragment);
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
@@ -309,10 +315,10 @@ l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *p
 	    !rte_is_broadcast_ether_addr(&eth->dst_addr))
 		return drop(res, PORT_DROP_l2_not_for_us);
 
-	switch (rte_be_to_cpu_16(eth->ether_type)) {
-	case RTE_ETHER_TYPE_ARP:
+	switch (eth->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
 		return arp_input(p, pi, pool, eth, len, res);
-	case RTE_ETHER_TYPE_IPV4:
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		if (rte_is_broadcast_ether_addr(&eth->dst_addr))
 			return drop(res, PORT_DROP_l2_not_for_us);
 		return ipv4_input(p, pool, eth, len, res);

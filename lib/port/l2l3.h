@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
+
 #include "port.h"
 
 enum l2l3_verdict {
@@ -56,6 +58,20 @@ uint32_t l2l3_arp_request(const struct port *p, uint32_t ip, uint8_t *frame);
  */
 uint32_t l2l3_icmp_frag_needed(const struct port *p, const uint8_t *orig, uint32_t orig_len,
 			       uint16_t mtu, uint8_t *frame);
+
+/*
+ * Network to host order on the fast path. DPDK's rte_be_to_cpu_16/32() are
+ * asm volatile on x86 (unless DPDK is built with RTE_FORCE_INTRINSICS),
+ * which the compiler can neither schedule nor fold into a comparison; these
+ * are the same swaps as builtins. Constants stay with RTE_BE16()/RTE_BE32().
+ */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define L2L3_NTOHS(x) ((uint16_t)__builtin_bswap16(x))
+#define L2L3_NTOHL(x) ((uint32_t)__builtin_bswap32(x))
+#else
+#define L2L3_NTOHS(x) ((uint16_t)(x))
+#define L2L3_NTOHL(x) ((uint32_t)(x))
+#endif
 
 /** The next hop towards dst from port p: dst itself when connected, else the port's next hop (0 = none). */
 static inline uint32_t

@@ -44,7 +44,7 @@ in_vnet(const struct dp *dp, uint32_t addr)
 static inline void
 ttl_decrement(struct rte_ipv4_hdr *ip)
 {
-	uint32_t sum = (uint32_t)ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
+	uint32_t sum = (uint32_t)ip->hdr_checksum + RTE_BE16(0x0100);
 
 	ip->time_to_live--;
 	ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
@@ -108,11 +108,11 @@ inbound_forward(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 	struct dp *dp = w->dp;
 	struct sa_tunnel *tun = port_meta(m)->ctx;
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	uint32_t dst = L2L3_NTOHL(ip->dst_addr);
 	const struct port *priv = &dp->ports[PORT_PRIVATE];
 	uint32_t hop;
 
-	if (rte_be_to_cpu_32(ip->src_addr) != tun->inner_addr)
+	if (L2L3_NTOHL(ip->src_addr) != tun->inner_addr)
 		return tunnel_drop(tun, SA_DROP_spoofed_source, m);
 	if (!in_vnet(dp, dst))
 		return tunnel_drop(tun, SA_DROP_not_to_vnet, m);
@@ -125,8 +125,7 @@ inbound_forward(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 		return tunnel_drop(tun, SA_DROP_no_route, m);
 	ttl_decrement(ip);
 	rte_pktmbuf_prepend(m, ETH_LEN);
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	send_via(w, PORT_PRIVATE, hop, m, tx);
 }
 
@@ -182,21 +181,21 @@ send_frag_needed(struct worker *w, struct rte_mbuf *orig, uint16_t mtu, struct t
 	send_via(w, PORT_PRIVATE, hop, m, tx);
 }
 
-/* Policy, TTL, tunnel MTU; true if m is to be encrypted by this worker. */
+/* Policy, TTL, tunnel MTU; true if m is to be encrypted by this worker through esp. */
 static bool
-outbound_admit(struct worker *w, struct sa_tunnel *tun, struct rte_mbuf *m,
+outbound_admit(struct worker *w, struct sa_tunnel *tun, struct esp_sa *esp, struct rte_mbuf *m,
 	       struct tx_batch *tx)
 {
 	const struct port *pub = &w->dp->ports[PORT_PUBLIC];
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
-	struct esp_sa *esp = sa_tunnel_out(tun)->esp;
-	uint16_t len = rte_be_to_cpu_16(ip->total_length);
+	uint16_t len = L2L3_NTOHS(ip->total_length);
 
 	/* Ethernet padding is not part of the packet we encrypt. */
 	if (rte_pktmbuf_pkt_len(m) > len)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - len);
-	if (len + esp_sa_overhead(esp, len) > pub->mtu &&
-	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
+	/* The exact overhead only for packets that may not fit. */
+	if (unlikely(len + ESP_OVERHEAD_MAX > pub->mtu) && len + esp_sa_overhead(esp, len) > pub->mtu &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
 		send_frag_needed(w, m, tunnel_mtu(esp, pub->mtu), &tx[PORT_PRIVATE]);
 		tunnel_drop(tun, SA_DROP_frag_needed, m);
 		return false;
@@ -220,16 +219,17 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
 		const struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
 
-		if (!in_vnet(w->dp, rte_be_to_cpu_32(ip->src_addr))) {
+		if (!in_vnet(w->dp, L2L3_NTOHL(ip->src_addr))) {
 			drop_pkt(c, PORT_DROP_not_from_vnet, m);
 			continue;
 		}
-		dst[nc] = rte_be_to_cpu_32(ip->dst_addr);
+		dst[nc] = L2L3_NTOHL(ip->dst_addr);
 		cand[nc++] = m;
 	}
 	sa_lookup_addr_bulk(w->dp->sa, dst, nc, tun);
 	for (i = 0; i < nc; i++) {
 		struct rte_mbuf *m = cand[i];
+		struct esp_sa *esp;
 
 		if (tun[i] == NULL) {
 			drop_pkt(c, PORT_DROP_no_tunnel, m);
@@ -240,10 +240,11 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
 			continue;
 		}
 		rte_pktmbuf_adj(m, ETH_LEN);
-		if (!outbound_admit(w, tun[i], m, tx))
+		esp = sa_tunnel_out(tun[i])->esp;
+		if (!outbound_admit(w, tun[i], esp, m, tx))
 			continue;
 		port_meta(m)->ctx = tun[i];
-		sa[k] = sa_tunnel_out(tun[i])->esp;
+		sa[k] = esp;
 		mine[k++] = m;
 	}
 	return k;
@@ -255,15 +256,14 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
  * a hash lookup per packet.
  */
 static void
-outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, struct rte_mbuf *m,
-		  struct tx_batch *tx)
+outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, uint32_t gen,
+		  struct rte_mbuf *m, struct tx_batch *tx)
 {
 	struct dp *dp = w->dp;
 	struct sa_tunnel_stats *st = &tun->stats;
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN);
-	uint32_t gen = neigh_generation(dp->neigh);
 
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	if (st->nh_valid && st->nh_gen == gen) {
 		eth->src_addr = dp->ports[PORT_PUBLIC].mac;
 		eth->dst_addr = st->nh_mac;
@@ -276,9 +276,12 @@ outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, struct 
 	send_via(w, PORT_PUBLIC, hop, m, tx);
 }
 
-/* An encrypted packet: to the client's outer address, fragmented if need be. */
+/*
+ * An encrypted packet: to the client's outer address, fragmented if need be;
+ * gen is the neighbour table's generation, read once per burst.
+ */
 static void
-outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
+outbound_send(struct worker *w, struct rte_mbuf *m, uint32_t gen, struct tx_batch *tx)
 {
 	struct dp *dp = w->dp;
 	struct sa_tunnel *tun = port_meta(m)->ctx;
@@ -290,7 +293,7 @@ outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 	if (hop == 0)
 		return tunnel_drop(tun, SA_DROP_no_route, m);
 	if (rte_pktmbuf_pkt_len(m) <= pub->mtu)
-		return outbound_send_one(w, tun, hop, m, tx);
+		return outbound_send_one(w, tun, hop, gen, m, tx);
 	n = rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, pub->mtu, dp->mbufs, dp->indirect);
 	if (n < 0)
 		return tunnel_drop(tun, SA_DROP_frag_failed, m);
@@ -300,7 +303,7 @@ outbound_send(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
 		/* rte_ip_frag leaves the header checksum to the caller. */
 		ip_hdr(frags[i])->hdr_checksum = 0;
 		ip_hdr(frags[i])->hdr_checksum = rte_ipv4_cksum(ip_hdr(frags[i]));
-		outbound_send_one(w, tun, hop, frags[i], tx);
+		outbound_send_one(w, tun, hop, gen, frags[i], tx);
 	}
 }
 
@@ -311,6 +314,7 @@ outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch
 	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
 	enum esp_drop why[TUNNEL_BATCH_MAX];
 	unsigned k, good, i;
+	uint32_t gen;
 
 	k = outbound_select(w, in, n, sa, mine, tx);
 	if (k == 0)
@@ -318,8 +322,9 @@ outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch
 	good = esp_outbound(w->esp, sa, mine, k, why);
 	for (i = good; i < k; i++)
 		rte_pktmbuf_free(mine[i]);
+	gen = neigh_generation(w->dp->neigh);
 	for (i = 0; i < good; i++)
-		outbound_send(w, mine[i], &tx[PORT_PUBLIC]);
+		outbound_send(w, mine[i], gen, &tx[PORT_PUBLIC]);
 }
 
 /* Frames other workers handed to us: we own their tunnels. */

@@ -11,6 +11,7 @@
 
 #include <rte_cycles.h>
 #include <rte_log.h>
+#include <rte_prefetch.h>
 #include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -46,25 +47,12 @@ tx_flush(struct worker *w, enum port_index pi, struct tx_batch *b)
 }
 
 void
-tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbuf *m)
-{
-	if (b->n == TX_BATCH_MAX)
-		tx_flush(w, pi, b);
-	b->pkts[b->n++] = m;
-}
-
-void
-send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
-	 struct tx_batch *tx)
+send_via_lookup(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
+		struct tx_batch *tx)
 {
 	struct dp *dp = w->dp;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	eth->src_addr = dp->ports[pi].mac;
-	if (hop != 0 && hop == tx->last_hop) {
-		eth->dst_addr = tx->last_mac;
-		return tx_push(w, pi, tx, m);
-	}
 	if (neigh_lookup(dp->neigh, pi, hop, &eth->dst_addr)) {
 		tx->last_hop = hop;
 		tx->last_mac = eth->dst_addr;
@@ -124,6 +112,13 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 	}
 }
 
+/*
+ * Frames ahead of the one being classified whose headers are fetched: the
+ * NIC wrote them to memory, and nothing else would bring them in before
+ * the classification stalls on them.
+ */
+#define PREFETCH_AHEAD 4
+
 unsigned
 dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, unsigned n)
 {
@@ -138,7 +133,11 @@ dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, un
 	}
 	/* The tunnel batch holds one burst plus one hand-off burst: take
 	 * longer inputs a burst at a time. */
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		frame_input(w, pi, pkts[i], &tx[pi], &tb);
 		if ((i + 1) % PORT_BURST_MAX == 0 && i + 1 < n)
 			tunnel_run(w, &tb, tx);

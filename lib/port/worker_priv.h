@@ -33,17 +33,39 @@ struct tunnel_batch {
 	unsigned n_out;
 };
 
-/** Send on port pi in this iteration's burst (flushing first if full). */
-void tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbuf *m);
 void tx_flush(struct worker *w, enum port_index pi, struct tx_batch *b);
+
+/** Send on port pi in this iteration's burst (flushing first if full). */
+static inline void
+tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbuf *m)
+{
+	if (unlikely(b->n == TX_BATCH_MAX))
+		tx_flush(w, pi, b);
+	b->pkts[b->n++] = m;
+}
+
+/** send_via() when the next hop is not the burst's last one: neighbour table or ARP. */
+void send_via_lookup(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
+		     struct tx_batch *tx);
 
 /**
  * Frame m (Ethernet header on, source MAC not yet set) leaves by port pi
  * towards next hop hop: send now if the neighbour is known, else hand it to
  * the control core to resolve.
  */
-void send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
-	      struct tx_batch *tx);
+static inline void
+send_via(struct worker *w, enum port_index pi, uint32_t hop, struct rte_mbuf *m,
+	 struct tx_batch *tx)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eth->src_addr = w->dp->ports[pi].mac;
+	if (likely(hop != 0 && hop == tx->last_hop)) {
+		eth->dst_addr = tx->last_mac;
+		return tx_push(w, pi, tx, m);
+	}
+	send_via_lookup(w, pi, hop, m, tx);
+}
 
 static inline void
 drop_pkt(struct port_counters *c, enum port_drop why, struct rte_mbuf *m)
