@@ -20,6 +20,8 @@
 #   ss_sa_count NAME                 how many IKE_SAs are ESTABLISHED
 #   ss_swanctl NAME args...          any swanctl command against instance NAME
 #   ss_log NAME                      the path of NAME's charon log
+#   ss_load NAME                     swanctl --load-all (after ss_conn_load ... load=no)
+#   ss_ike_rate NAME PKI COUNT [PAR] [key=value...]  IKE_SA setup rate, see there
 #   ss_client_stop NAME              SIGTERM charon (deletes its SAs), wait, SIGKILL if needed
 #   ss_client_kill NAME [SIG]        SIGKILL (default): a client that dies without a word
 #   ss_stop_all                      ss_client_stop every instance under $SS_DIR (for traps)
@@ -48,6 +50,7 @@
 #   send_cert  [ifasked]   unique [no]   auth/remote_auth [pubkey]
 #   eap_id     EAP identity (with auth=eap-...)   dpd_action / close_action
 #   start_action  [none]   extra  raw lines put into the connection block
+#   load       no: only write the file (many connections, then one ss_load NAME) [yes]
 #
 # shellcheck shell=bash
 
@@ -63,6 +66,9 @@ cfg = 2
 enc = 1
 net = 1
 knl = 1}
+# charon worker threads, and extra charon { } lines for the next ss_start.
+SS_THREADS=${SS_THREADS:-32}
+SS_CHARON_EXTRA=${SS_CHARON_EXTRA:-}
 SS_IPERF_PIDS=()
 
 _ss_dir() { echo "$SS_DIR/$1"; }
@@ -110,7 +116,10 @@ charon {
 	install_virtual_ip = yes
 	retransmit_tries = 3
 	retransmit_timeout = 2.0
-	threads = 16
+	# Each blocking vici request (swanctl --initiate) holds a worker thread,
+	# and kernel-libipsec holds a few: too few threads and IKE stalls.
+	threads = $SS_THREADS
+$(printf '%s\n' "$SS_CHARON_EXTRA" | sed 's/^/\t/')
 	filelog {
 		main {
 			path = $d/charon.log
@@ -269,6 +278,7 @@ $([ -z "${o[dns]:-}" ] || echo "		dns = ${o[dns]}")
 	} >"$d/swanctl/conf.d/$conn.conf"
 	unset -f _ss_opt
 	echo "$conn" >>"$d/conns"
+	[ "${o[load]:-yes}" = yes ] || return 0
 	ss_swanctl "$name" --load-all --noprompt >"$d/load.out" 2>&1 ||
 		{ cat "$d/load.out" >&2; return 1; }
 	# A bad line is only a warning to --load-all: make it an error here.
@@ -276,6 +286,44 @@ $([ -z "${o[dns]:-}" ] || echo "		dns = ${o[dns]}")
 		cat "$d/load.out" >&2
 		return 1
 	fi
+}
+
+ss_load() {
+	local d
+	d=$(_ss_dir "$1")
+	ss_swanctl "$1" --load-all --noprompt >"$d/load.out" 2>&1 || { cat "$d/load.out" >&2; return 1; }
+}
+
+# ss_ike_rate NAME PKI COUNT [PAR] [key=value...]: IKE_SA setup rate against
+# the responder. Loads COUNT connections r1..rCOUNT into client instance NAME,
+# each with its own certificate PKI/clientI (pki_init PKI COUNT), asking for a
+# virtual IP and one CHILD_SA (key=value as for ss_conn_load), initiates them
+# PAR at a time (swanctl --initiate each) and prints
+#   "COUNT initiated, N established in S s: R IKE_SA/s"
+# Every IKE_SA is a full IKE_SA_INIT + IKE_AUTH (certificates, CP, CHILD_SA).
+# The initiator's own work is included: it shares the 2 cores.
+ss_ike_rate() {
+	local name=$1 pki=$2 count=$3 par=8 d i t0 t1 n rc=0
+	shift 3
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+		par=$1
+		shift
+	fi
+	d=$(_ss_dir "$name")
+	for i in $(seq 1 "$count"); do
+		[ -s "$pki/client$i.crt" ] || { echo "ss_ike_rate: no $pki/client$i.crt" >&2; return 1; }
+		ss_conn_load "$name" conn="r$i" child="r$i" cert="$pki/client$i.crt" key="$pki/client$i.key" \
+			ca="$pki/root-ca.crt" load=no "$@" || return 1
+	done
+	ss_load "$name" || return 1
+	t0=$(date +%s.%N)
+	seq 1 "$count" | xargs -P "$par" -I{} env SWANCTL_DIR="$d/swanctl" STRONGSWAN_CONF="$d/strongswan.conf" \
+		swanctl --initiate --child r{} --timeout 60 --uri "$(_ss_uri "$name")" >"$d/rate.out" 2>&1 || rc=1
+	t1=$(date +%s.%N)
+	n=$(ss_sa_count "$name")
+	python3 -c 'import sys; c,n,t0,t1=int(sys.argv[1]),int(sys.argv[2]),float(sys.argv[3]),float(sys.argv[4]); print("%d initiated, %d established in %.2f s: %.1f IKE_SA/s" % (c, n, t1-t0, n/(t1-t0)))' \
+		"$count" "$n" "$t0" "$t1"
+	[ "$n" -eq "$count" ] && [ $rc -eq 0 ]
 }
 
 ss_initiate() {
@@ -368,5 +416,8 @@ ss_iperf_stop() {
 		kill "$p" 2>/dev/null || true
 		while [ -d "/proc/$p" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null; do sleep 0.05; done
 	done
-	SS_IPERF_PIDS=()
+	# charon worker threads, and extra charon { } lines for the next ss_start.
+SS_THREADS=${SS_THREADS:-32}
+SS_CHARON_EXTRA=${SS_CHARON_EXTRA:-}
+SS_IPERF_PIDS=()
 }
