@@ -76,7 +76,8 @@ static struct {
 	uint32_t next_spi;
 	unsigned tunnel_adds, tunnel_rekeys, child_removes, tunnel_dels;
 	uint32_t last_del;
-	struct iked_child_params added;
+	struct iked_child_params added, rekeyed;
+	uint32_t removed_spi, rekey_tunnel;
 	int tunnel_add_rc;
 } cap;
 
@@ -123,16 +124,19 @@ static int
 op_tunnel_rekey(void *arg, uint32_t tunnel_id, const struct iked_child_params *p, char *err,
 		size_t errlen)
 {
-	(void)arg, (void)tunnel_id, (void)p, (void)err, (void)errlen;
+	(void)arg, (void)err, (void)errlen;
 	cap.tunnel_rekeys++;
+	cap.rekey_tunnel = tunnel_id;
+	cap.rekeyed = *p;
 	return 0;
 }
 
 static void
 op_child_remove(void *arg, uint32_t in_spi)
 {
-	(void)arg, (void)in_spi;
+	(void)arg;
 	cap.child_removes++;
+	cap.removed_spi = in_spi;
 }
 
 static void
@@ -1680,6 +1684,99 @@ test_delete_ike_takes_tunnel(void **state)
 	pool_free(g.pool);
 }
 
+/* CREATE_CHILD_SA rekey of the CHILD_SA (§1.3.3), then DELETE of the old one. */
+static void
+test_child_rekey(void **state)
+{
+	static const struct ike_transform esp[] = {
+		{ IKE_XF_ENCR, IKE_ENCR_AES_GCM_16, 128, false },
+		{ IKE_XF_ESN, IKE_ESN_YES, 0, false },
+	};
+	static uint8_t plain[IKE_MSG_MAX];
+	uint8_t msg[2048], inner[512], old_spi[4], new_spi[4], ni[32], ours[4];
+	struct ike_proposal_out p = { .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				      .spi = new_spi, .n = 2, .t = esp };
+	struct ike_ts_ipv4 all = { 0, 0, 65535, 0, 0xffffffffu };
+	struct ike_choice c2 = { .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				 .encr = IKE_ENCR_AES_GCM_16, .encr_key_len = 128,
+				 .esn = IKE_ESN_YES, .aead = true };
+	struct ike_child_keys keys;
+	struct ike_sa_offer sa;
+	struct ike_nonce nr;
+	struct ike_delete d;
+	struct ike_writer w;
+	struct ike_chain ch;
+	struct client c;
+	struct walk wk;
+	struct gw g;
+	size_t len;
+
+	(void)state;
+	gw_start_default(&g);
+	client_init(&c, 0xc4c4, CLIENT_ADDR, CLIENT_PORT);
+	establish(&g, &c, 0);
+	assert_int_equal(cap.tunnel_adds, 1);
+	put_be32(old_spi, CLIENT_ESP_SPI);
+	put_be32(new_spi, 0xe6e6e6e6u);
+	memset(ni, 0x6e, sizeof(ni));
+	ike_writer_chain(&w, inner, sizeof(inner));
+	assert_true(ike_put_notify(&w, IKE_PROTO_ESP, old_spi, 4, IKE_N_REKEY_SA, NULL, 0) > 0);
+	assert_true(ike_put_sa(&w, &p, 1) > 0);
+	assert_true(ike_put_nonce(&w, ni, sizeof(ni)) > 0);
+	assert_true(ike_put_ts(&w, IKE_PL_TSI, &all, 1) > 0);
+	assert_true(ike_put_ts(&w, IKE_PL_TSR, &all, 1) > 0);
+	len = protect(&c, IKE_EXCH_CREATE_CHILD_SA, 2, w.first, inner, w.len, msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 100);
+
+	/* SA (our new SPI, AES-GCM-128 with ESN as offered) Nr TSi TSr */
+	unprotect_last(&c, IKE_EXCH_CREATE_CHILD_SA, 2, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 4);
+	assert_int_equal(ike_sa_parse(IKE_PAYLOAD(&ch, 0), &sa), 0);
+	assert_int_equal(sa.proposal[0].spi_size, 4);
+	assert_memory_equal(sa.proposal[0].spi, ((uint8_t[]){ 0xc0, 0, 0, 2 }), 4);
+	assert_int_equal(ch.pl[1].type, IKE_PL_NONCE);
+	assert_int_equal(ike_nonce_parse(IKE_PAYLOAD(&ch, 1), &nr), 0);
+	assert_int_equal(ch.pl[2].type, IKE_PL_TSI);
+	assert_int_equal(ch.pl[3].type, IKE_PL_TSR);
+
+	/* The data plane got the new pair, keyed from SK_d and the new nonces. */
+	assert_int_equal(cap.tunnel_rekeys, 1);
+	assert_int_equal(cap.rekey_tunnel, TUNNEL_ID);
+	assert_int_equal(ike_child_keys_derive(c.choice.prf, c.keys.sk_d, c.keys.d_len, &c2, NULL,
+					       0, ni, sizeof(ni), nr.data, nr.len, &keys), 0);
+	assert_int_equal(cap.rekeyed.in.spi, FIRST_SPI + 1);
+	assert_int_equal(cap.rekeyed.out.spi, 0xe6e6e6e6u);
+	assert_int_equal(cap.rekeyed.in.key_len, 16);
+	assert_memory_equal(cap.rekeyed.in.key, keys.ei, 16);
+	assert_memory_equal(cap.rekeyed.in.salt, keys.ei + 16, 4);
+	assert_memory_equal(cap.rekeyed.out.key, keys.er, 16);
+	assert_true(cap.rekeyed.in.esn && cap.rekeyed.out.esn);
+	assert_int_equal(cap.rekeyed.inner_addr, POOL_NET + 1);
+	assert_int_equal(cap.child_removes, 0);
+	walk(&g, 100, &wk);
+	assert_int_equal(wk.sa[0].child_in_spi, FIRST_SPI + 1);
+	assert_int_equal(wk.sa[0].child_out_spi, 0xe6e6e6e6u);
+
+	/* The client deletes the old CHILD_SA: our old inbound SA goes, the tunnel stays. */
+	ike_writer_chain(&w, inner, sizeof(inner));
+	assert_true(ike_put_delete(&w, IKE_PROTO_ESP, 4, old_spi, 1) > 0);
+	len = protect(&c, IKE_EXCH_INFORMATIONAL, 3, w.first, inner, w.len, msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 200);
+	unprotect_last(&c, IKE_EXCH_INFORMATIONAL, 3, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 1);
+	assert_int_equal(ike_delete_parse(IKE_PAYLOAD(&ch, 0), &d), 0);
+	put_be32(ours, FIRST_SPI);
+	assert_int_equal(d.n_spi, 1);
+	assert_memory_equal(d.spis, ours, 4);
+	assert_int_equal(cap.child_removes, 1);
+	assert_int_equal(cap.removed_spi, FIRST_SPI);
+	assert_int_equal(cap.tunnel_dels, 0);
+	assert_int_equal(pool_in_use(g.pool), 1);
+	client_free(&c);
+	gw_stop(&g);
+	assert_int_equal(cap.tunnel_dels, 1);
+}
+
 /*
  * IKE_AUTH refused: one notify in the encrypted answer, then no IKE_SA, no
  * tunnel and no address left (one taken before the refusal goes back).
@@ -1759,6 +1856,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_unknown_spi),
 		cmocka_unit_test(test_auth_and_delete),
 		cmocka_unit_test(test_delete_ike_takes_tunnel),
+		cmocka_unit_test(test_child_rekey),
 		cmocka_unit_test(test_auth_refused),
 	};
 	int failed;
