@@ -36,17 +36,18 @@ p2s_need_root
 
 PKI=$WORK/pki
 echo "# strongSwan-to-strongSwan self-test (no p2sgw)"
-check "test PKI made" pki_init "$PKI" 2
+NCLI=${SS_SELFTEST_CLIENTS:-16}
+check "test PKI made" pki_init "$PKI" "$NCLI"
 fails() { ! "$@"; }
 THUMB_GW=$(pki_thumbprint "$PKI/gw.crt")
-pki_init "$PKI" 2
+pki_init "$PKI" "$NCLI"
 check "test PKI: a second pki_init keeps it (same gateway thumbprint)" \
 	test "$(pki_thumbprint "$PKI/gw.crt")" = "$THUMB_GW"
 check "revoked client's thumbprint is 40 hex digits" \
 	grep -Eqx '[0-9a-f]{40}' <<<"$(pki_thumbprint "$PKI/client-revoked.crt")"
 
 topo_up
-topo_clients_add 4
+topo_clients_add "$NCLI"
 topo_linux_gw_up
 check "responder charon starts in $NS_GW" ss_start "$NS_GW" gw
 check "responder loads its connection (trusts the root only, CRL, pool $POOL)" \
@@ -106,13 +107,33 @@ check "RSA client pings again" ping_vnet "$NS_CLIENT"
 
 PID_EC=$(cat "$SS_DIR/ecdsa/pid")
 check "ECDSA client killed with SIGKILL (a dead client)" ss_client_kill ecdsa
-check "its charon is gone" sh -c "! [ -d /proc/$PID_EC ] || grep -q ') Z' /proc/$PID_EC/stat"
+check "its charon is gone" fails _ss_alive "$PID_EC"
 check "responder still holds the dead client's IKE_SA" test "$(ss_sa_count gw)" -eq 3
+
+# Many clients at once, each in its own namespace on the bridged segment.
+for c in rsa inter unknown revoked; do ss_client_stop "$c"; done
+started=0
+for i in $(seq 1 "$NCLI"); do
+	client "n$i" "$(topo_client_ns "$i")" "client$i" && started=$((started + 1))
+done
+check "$NCLI clients started in $TOPO_PREFIX-c1..c$NCLI" test "$started" -eq "$NCLI"
+for i in $(seq 1 "$NCLI"); do ss_initiate "n$i" net & done
+up=0
+wait # the initiates (charons are disowned: not waited for)
+for i in $(seq 1 "$NCLI"); do [ "$(ss_sa_count "n$i")" -eq 1 ] && up=$((up + 1)); done
+check "$NCLI clients initiated at once: all established" test "$up" -eq "$NCLI"
+vips=$(for i in $(seq 1 "$NCLI"); do ss_vip "n$i"; done | sort -u | grep -c '^172\.16\.201\.')
+check "$NCLI distinct virtual IPs from the pool" test "$vips" -eq "$NCLI"
+pinged=0
+for i in $(seq 1 "$NCLI"); do
+	ip netns exec "$(topo_client_ns "$i")" ping -c 1 -W 3 "$VNET_IP" >/dev/null && pinged=$((pinged + 1))
+done
+check "each of the $NCLI clients pings the VNet host" test "$pinged" -eq "$NCLI"
 
 PIDS=$(cat "$SS_DIR"/*/pid 2>/dev/null)
 ss_stop_all
 left=0
-for p in $PIDS; do [ -d "/proc/$p" ] && left=$((left + 1)); done
+for p in $PIDS; do _ss_alive "$p" && left=$((left + 1)); done
 check "ss_stop_all: every charon exited" test "$left" -eq 0
 check "no mount of a charon /run is left on the host" sh -c "! grep -q '$WORK' /proc/mounts"
 finish
