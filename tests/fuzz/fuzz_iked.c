@@ -450,8 +450,12 @@ establish(void)
 	struct iked_counters k;
 	uint8_t first;
 	size_t len = auth_chain(true, &first);
+	uint16_t port = rx_port;
 
+	/* On port 500, as IKE_SA_INIT was: the records may then move to 4500. */
+	rx_port = 500;
 	deliver_protected(IKE_EXCH_IKE_AUTH, 1, IKE_FLAG_INITIATOR, first, inner, len);
+	rx_port = port;
 	iked_counters(ik, &k);
 	need(k.established == 1 && dp.tunnels == 1, "a valid IKE_AUTH did not establish");
 }
