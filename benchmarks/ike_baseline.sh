@@ -86,11 +86,22 @@ ip netns exec "$NS_CLIENT" ping -c 3 -i 0.3 -W 3 "$VNET_IP" >/dev/null || die "n
 
 say "iperf3 $VIP -> $VNET_IP through the tunnel: $REPS runs of ${RUN_S}s"
 ss_iperf_server "$NS_VNET" || die "iperf3 server did not start"
+# A run that moved nothing (seen once here, with the machine under heavy load
+# from other work: the TCP stream stalled in libipsec) is said and repeated,
+# twice at most.
 runs=()
-for r in $(seq 1 "$REPS"); do
+stalls=0
+r=1
+while [ "$r" -le "$REPS" ]; do
 	m=$(ss_iperf_mbps "$NS_CLIENT" "$VNET_IP" "$RUN_S") || die "iperf3 run $r failed"
+	if awk -v m="$m" 'BEGIN {exit !(m < 1)}' && [ "$stalls" -lt 2 ]; then
+		stalls=$((stalls + 1))
+		echo "run $r: $m Mbit/s: stalled, repeated"
+		continue
+	fi
 	echo "run $r: $m Mbit/s"
 	runs+=("$m")
+	r=$((r + 1))
 done
 ss_iperf_stop
 MEDIAN=$(printf '%s\n' "${runs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -137,7 +148,7 @@ mkdir -p "$RESULTS"
 	echo "# strongSwan $(dpkg-query -W -f='${Version}' strongswan-swanctl 2>/dev/null), kernel-libipsec (userspace ESP in UDP 4500) on both sides,"
 	echo "# Linux routing in the gateway namespace, $(nproc) cores shared by everything."
 	echo "# IKE $IKE_PROPOSAL, ESP $ESP_PROPOSAL, certificates (client ECDSA P-256, gateway RSA 2048)."
-	echo "iperf3 TCP client VIP -> VNet host, ${RUN_S}s runs: ${runs[*]} Mbit/s; median $MEDIAN Mbit/s"
+	echo "iperf3 TCP client VIP -> VNet host, ${RUN_S}s runs: ${runs[*]} Mbit/s; median $MEDIAN Mbit/s ($stalls stalled runs repeated)"
 	echo "IKE_SA setup (IKE_SA_INIT + IKE_AUTH + CP + CHILD_SA), $RATE_N clients, $RATE_PAR in flight, $REPS rounds: ${rates[*]} IKE_SA/s; median $RATE IKE_SA/s"
 	echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews these)"
 } >"$RESULTS/ike_baseline.txt"

@@ -404,10 +404,12 @@ ss_iperf_server() {
 ss_iperf_mbps() {
 	local ns=$1 server=$2 secs=${3:-10} port=${4:-5201}
 	shift 4 2>/dev/null || shift $#
-	ip netns exec "$ns" iperf3 -c "$server" -p "$port" -t "$secs" -J "$@" >"$SS_DIR/iperf3.json" 2>&1 ||
-		{ cat "$SS_DIR/iperf3.json" >&2; return 1; }
+	local out
+	out=$SS_DIR/iperf3.$ns.$(date +%s%N).json
+	ip netns exec "$ns" iperf3 -c "$server" -p "$port" -t "$secs" -J "$@" >"$out" 2>&1 ||
+		{ cat "$out" >&2; return 1; }
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.1f" % (d["end"]["sum_received"]["bits_per_second"]/1e6))' \
-		"$SS_DIR/iperf3.json"
+		"$out"
 }
 
 ss_iperf_stop() {
