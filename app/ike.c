@@ -193,6 +193,7 @@ ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st)
 	out = __atomic_load_n(&tun->out, __ATOMIC_ACQUIRE);
 	st->out_packets = esp_sa_stats(out->esp)->packets;
 	st->out_bytes = esp_sa_stats(out->esp)->bytes;
+	st->seq_soft = (esp_sa_events(out->esp) & ESP_EVENT_SEQ_SOFT) != 0;
 	return 0;
 }
 

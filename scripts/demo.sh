@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The p2sgw demo: builds the gateway, puts it between a client namespace and
-# a VNet host namespace on af_packet ports, and shows it at work: ARP and ping
-# answered on both sides, proxy ARP for the client pool, an ESP tunnel that
-# an independent client pings the VNet host through, counters moving.
+# a VNet host namespace on af_packet ports, and shows it at work: a real
+# IKEv2 client (strongSwan's charon with a certificate) connects, gets an
+# address from the pool, pings the VNet host through the tunnel and runs a
+# short iperf3; p2sctl shows the tunnel, the IKE_SA and the counters.
 # Everything it creates is removed at the end, also on Ctrl-C.
 #
 #   scripts/demo.sh [--hugepages] [--keep]   (--keep: leave it running until Ctrl-C)
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/topology.sh"
+. "$(dirname "$0")/lib/pki.sh"
+. "$(dirname "$0")/lib/strongswan.sh"
 
 HUGE=
 KEEP=
@@ -33,6 +36,8 @@ WORK=$(mktemp -d /tmp/p2sgw-demo.XXXXXX)
 OLD_HUGE=$(cat /proc/sys/vm/nr_hugepages)
 cleanup() {
 	trap - EXIT INT TERM
+	ss_stop_all >/dev/null 2>&1 || true
+	ss_iperf_stop >/dev/null 2>&1 || true
 	gw_stop >/dev/null 2>&1 || true
 	topo_down
 	[ -z "$HUGE" ] || echo "$OLD_HUGE" >/proc/sys/vm/nr_hugepages
@@ -42,9 +47,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+SS_DIR=$WORK/strongswan
+PKI=$P2S_TOP/build/test-pki
+say "a test PKI in $PKI: root CA, the gateway's certificate (gw.p2sgw.test), client certificates"
+pki_init "$PKI" 0 >/dev/null
+
 say "creating namespaces $NS_CLIENT, $NS_GW, $NS_VNET and their veth pairs"
 topo_up
-topo_config "$WORK/p2sgw.conf"
+topo_config "$WORK/p2sgw.conf" \
+	"server_certificate = { cert = \"$PKI/gw.crt\"; key = \"$PKI/gw.key\"; };" \
+	"trusted_roots = ( { name = \"p2sgw-test-root\"; file = \"$PKI/root-ca.crt\"; } );"
 if [ -n "$HUGE" ]; then
 	echo 512 >/proc/sys/vm/nr_hugepages
 fi
@@ -61,20 +73,25 @@ ip -n "$NS_CLIENT" neigh show dev cli0
 say "VNet host $VNET_IP pings the gateway's private address"
 ip netns exec "$NS_VNET" ping -c 3 -i 0.2 -W 1 "$GW_PRIV_IP"
 
-say "VNet host sends to a client address: the gateway answers ARP for the pool (proxy ARP)"
-ip netns exec "$NS_VNET" ping -c 1 -W 1 172.16.201.5 >/dev/null || true
-ip -n "$NS_VNET" neigh show 172.16.201.5
-echo "(no client has that address, so the packet is dropped and counted as no_tunnel)"
+say "a strongSwan IKEv2 client (charon, kernel-libipsec) in $NS_CLIENT connects with certificate client-rsa"
+ss_client_start "$NS_CLIENT" demo
+ss_conn_load demo cert="$PKI/client-rsa.crt" key="$PKI/client-rsa.key" ca="$PKI/root-ca.crt"
+ss_initiate demo net 20 || { cat "$SS_DIR/demo/initiate.net.out"; die "the client did not connect"; }
+tail -n 3 "$SS_DIR/demo/initiate.net.out"
+say "the client's view (swanctl --list-sas)"
+ss_list_sas demo
+say "the gateway's view: p2sctl show tunnels"
+p2sctl show tunnels
+say "p2sctl show ike"
+p2sctl show ike | sed -n '1,6p'
 
-say "a tunnel for client address 172.16.201.2: AES-256-GCM ESP over UDP 4500, keyed by hand"
-echo "(IKEv2 will negotiate these keys once the responder lands; here they are random)"
-KEY_TO_GW=$(head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n')
-KEY_FROM_GW=$(head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n')
-p2sctl sa add 172.16.201.2 "$CLIENT_IP:40500" c0ffee01 "$KEY_TO_GW" c0ffee02 "$KEY_FROM_GW"
-say "an independent ESP client (Python cryptography) in $NS_CLIENT pings the VNet host through it"
-ip netns exec "$NS_CLIENT" /usr/bin/python3 "$P2S_TOP/tests/integration/esp_client.py" \
-	"$GW_PUB_IP" 40500 172.16.201.2 "$VNET_IP" c0ffee01 "$KEY_TO_GW" c0ffee02 "$KEY_FROM_GW" 5 56
-say "the tunnel's SAs and their counters"
+say "the client pings the VNet host $VNET_IP through the tunnel"
+ip netns exec "$NS_CLIENT" ping -c 3 -i 0.3 -W 2 "$VNET_IP"
+say "a 5-second iperf3 from the client to the VNet host through the tunnel"
+ss_iperf_server "$NS_VNET" >/dev/null
+ip netns exec "$NS_CLIENT" iperf3 -c "$VNET_IP" -t 5 | tail -n 4
+say "the tunnel's counters after the traffic"
+p2sctl show tunnels
 p2sctl show sa
 
 say "the gateway's neighbour table"
@@ -89,6 +106,9 @@ if [ -n "$KEEP" ]; then
 	while kill -0 "$GW_PID" 2>/dev/null; do sleep 1; done
 fi
 
+say "the client disconnects (IKEv2 DELETE)"
+ss_terminate demo
+p2sctl show tunnels | head -n 3
 say "stopping p2sgw (SIGTERM)"
 gw_stop && rc=0 || rc=$?
 tail -n 1 "$WORK/p2sgw.log"

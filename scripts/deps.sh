@@ -11,7 +11,7 @@ PACKAGES=(
 	# tests
 	libcmocka-dev python3 python3-cryptography jq
 	# demo and integration tests: namespaces, veth, traffic
-	iproute2 iputils-ping iputils-arping iperf3 procps psmisc
+	iproute2 ethtool iputils-ping iputils-arping iperf3 procps psmisc
 	# IKEv2 interop peers: strongSwan's charon with ESP in userspace (kernel-libipsec),
 	# swanctl to drive it, pki for test certificates, openssl/gcm/aesni for ECDSA and GCM
 	strongswan-charon strongswan-swanctl charon-cmd strongswan-pki libcharon-extra-plugins

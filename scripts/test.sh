@@ -92,6 +92,8 @@ if [ -z "$QUICK" ]; then
 	step "integration: the same with hugepages" "$P2S_TOP/tests/integration/l2l3.sh" huge
 	step "integration: ESP through the gateway with an independent client" \
 		"$P2S_TOP/tests/integration/esp.sh"
+	step "integration: IKEv2 with real strongSwan clients (certificates, rekeys, liveness, 16 clients)" \
+		"$P2S_TOP/tests/integration/ike.sh"
 fi
 
 echo

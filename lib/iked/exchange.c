@@ -415,6 +415,19 @@ child_params(const struct iked *ik, const struct iked_sa *sa, const struct ike_c
 	return 0;
 }
 
+/* A new CHILD_SA is in: its lifetime starts now. */
+static void
+child_installed(struct iked *ik, struct iked_sa *sa, uint64_t now)
+{
+	struct iked_tunnel_stats st;
+
+	sa->child_ms = now;
+	sa->child_bytes0 = 0;
+	sa->rekey_after_ms = 0;
+	if (ik->ops.tunnel_stats(ik->cfg.ops_arg, sa->tunnel_id, &st) == 0)
+		sa->child_bytes0 = st.in_bytes + st.out_bytes;
+}
+
 /*
  * TSr narrowed to the VNet (§2.9): each of the client's any-protocol,
  * any-port ranges cut to each VNet prefix. Ranges with a protocol or port
@@ -721,6 +734,7 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 		return;
 	}
 	iked_sa_established(ik, sa, now);
+	child_installed(ik, sa, now);
 	ik->events[IKED_EV_established]++;
 	addr_text(sa->peer_addr, a, sizeof(a));
 	addr_text(sa->inner_addr, in, sizeof(in));
@@ -815,7 +829,7 @@ rekey_ike(struct iked *ik, struct iked_sa *sa, const struct ike_sa_offer *offer,
 static void
 rekey_child(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
 	    const struct ike_sa_offer *offer, const struct ike_nonce *ni, const struct ike_ke *ke,
-	    uint32_t old_spi)
+	    uint32_t old_spi, uint64_t now)
 {
 	uint8_t pub[IKE_DH_PUBLIC_MAX], g_ir[DH_SECRET_MAX], nr[IKED_NR_LEN], spi[4];
 	struct ike_ts_ipv4 tsi, tsr[IKE_TS_MAX];
@@ -870,6 +884,7 @@ rekey_child(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
 	sa->child_in_spi = in_spi;
 	sa->child_out_spi = be32_get(c.spi);
 	sa->child = c;
+	child_installed(ik, sa, now);
 
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
 	be32_put(spi, in_spi);
@@ -896,7 +911,6 @@ iked_create_child(struct iked *ik, struct iked_sa *sa, const struct ike_chain *c
 	struct ike_notify n;
 	struct ike_ke ke;
 
-	(void)now;
 	if (i_sa < 0 || i_no < 0 || ike_sa_parse(IKE_PAYLOAD(ch, i_sa), &offer) < 0 ||
 	    offer.n == 0 || ike_nonce_parse(IKE_PAYLOAD(ch, i_no), &ni) < 0 ||
 	    (i_ke >= 0 && ike_ke_parse(IKE_PAYLOAD(ch, i_ke), &ke) < 0))
@@ -907,7 +921,7 @@ iked_create_child(struct iked *ik, struct iked_sa *sa, const struct ike_chain *c
 	if (find_parse_notify(ch, IKE_N_REKEY_SA, &n) != 0 || n.protocol != IKE_PROTO_ESP ||
 	    n.spi_size != 4)
 		return ccsa_refuse(ik, sa, IKED_EV_COUNT, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
-	rekey_child(ik, sa, ch, &offer, &ni, i_ke >= 0 ? &ke : NULL, be32_get(n.spi));
+	rekey_child(ik, sa, ch, &offer, &ni, i_ke >= 0 ? &ke : NULL, be32_get(n.spi), now);
 }
 
 /* ---- INFORMATIONAL ---- */
@@ -965,4 +979,133 @@ iked_informational(struct iked *ik, struct iked_sa *sa, const struct ike_chain *
 		}
 		iked_sa_destroy(ik, sa);
 	}
+}
+
+/* ---- our CHILD_SA rekey (§1.3.3 with us as the initiator) ---- */
+
+/* The VNet prefixes as selectors: our side of the CHILD_SA. */
+static unsigned
+vnet_selectors(const struct iked *ik, struct ike_ts_ipv4 *ts)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < ik->cfg.n_vnet && n < IKE_TS_MAX; i++) {
+		const struct conf_prefix *v = &ik->cfg.vnet[i];
+		uint32_t host = v->len >= 32 ? 0 : ~0u >> v->len;
+
+		ts[n++] = (struct ike_ts_ipv4){ .ip_proto = 0, .start_port = 0, .end_port = 65535,
+						.start_addr = v->addr & ~host,
+						.end_addr = v->addr | host };
+	}
+	return n;
+}
+
+int
+iked_rekey_child_start(struct iked *ik, struct iked_sa *sa, uint64_t now)
+{
+	struct ike_transform t[4];
+	struct ike_proposal_out p;
+	struct ike_ts_ipv4 ours[IKE_TS_MAX], client;
+	struct ike_writer w;
+	uint8_t spi[4], old[4];
+	unsigned n = 0, n_ours;
+	int rc = 0;
+
+	if (sa->tunnel_id == 0 || sa->old_in_spi != 0)
+		return -EBUSY;
+	/* The same transforms as the CHILD_SA in use: the client took them once. */
+	memset(t, 0, sizeof(t));
+	t[n++] = (struct ike_transform){ .type = IKE_XF_ENCR, .id = sa->child.encr,
+					 .key_len = sa->child.encr_key_len };
+	if (!sa->child.aead)
+		t[n++] = (struct ike_transform){ .type = IKE_XF_INTEG, .id = sa->child.integ };
+	t[n++] = (struct ike_transform){ .type = IKE_XF_ESN, .id = sa->child.esn };
+	sa->rekey_in_spi = ik->ops.spi_new(ik->cfg.ops_arg);
+	be32_put(spi, sa->rekey_in_spi);
+	be32_put(old, sa->child_in_spi);
+	p = (struct ike_proposal_out){ .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				       .spi = spi, .n = n, .t = t };
+	RAND_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
+	n_ours = vnet_selectors(ik, ours);
+	client = (struct ike_ts_ipv4){ .ip_proto = 0, .start_port = 0, .end_port = 65535,
+				       .start_addr = sa->inner_addr, .end_addr = sa->inner_addr };
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	rc |= ike_put_notify(&w, IKE_PROTO_ESP, old, 4, IKE_N_REKEY_SA, NULL, 0) < 0;
+	rc |= ike_put_sa(&w, &p, 1) < 0;
+	rc |= ike_put_nonce(&w, sa->rekey_ni, sizeof(sa->rekey_ni)) < 0;
+	/* We start this exchange: TSi is our side (the VNet), TSr the client. */
+	rc |= ike_put_ts(&w, IKE_PL_TSI, ours, n_ours) < 0;
+	rc |= ike_put_ts(&w, IKE_PL_TSR, &client, 1) < 0;
+	if (rc != 0)
+		return -ENOSPC;
+	IKED_LOG(INFO, "IKE_SA %u (%s): CHILD_SA lifetime over, rekeying\n", sa->id, sa->identity);
+	return iked_request(ik, sa, IKE_EXCH_CREATE_CHILD_SA, IKED_REQ_REKEY_CHILD, &w, now);
+}
+
+void
+iked_rekey_child_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
+		      uint64_t now)
+{
+	int i_sa = ike_chain_find(ch, IKE_PL_SA, 0), i_no = ike_chain_find(ch, IKE_PL_NONCE, 0);
+	struct iked_child_params params;
+	struct ike_child_keys keys;
+	struct ike_sa_offer offer;
+	struct ike_choice c;
+	struct ike_nonce nr;
+	struct ike_writer w;
+	char why[AUTH_ERR_MAX];
+	uint8_t old[4];
+	int rc;
+
+	snprintf(why, sizeof(why), "the client refused or answered without SA and nonce");
+	rc = i_sa < 0 || i_no < 0 || ike_sa_parse(IKE_PAYLOAD(ch, i_sa), &offer) < 0 ||
+			     offer.n != 1 || ike_nonce_parse(IKE_PAYLOAD(ch, i_no), &nr) < 0
+		     ? -EINVAL : 0;
+	/* The answer must be what we offered (one proposal, our transforms). */
+	if (rc == 0 && (ike_proposal_match(ik->accept, &offer, IKE_PROTO_ESP, IKE_DH_NONE, &c) < 0 ||
+			c.spi_size != 4 || c.encr != sa->child.encr ||
+			c.encr_key_len != sa->child.encr_key_len || c.integ != sa->child.integ)) {
+		snprintf(why, sizeof(why), "the client chose transforms we did not offer");
+		rc = -EINVAL;
+	}
+	/* KEYMAT with our nonce first: the "i" keys carry our packets (§2.17). */
+	if (rc == 0)
+		rc = ike_child_keys_derive(sa->choice.prf, sa->keys.sk_d, sa->keys.d_len, &c, NULL, 0,
+					   sa->rekey_ni, sizeof(sa->rekey_ni), nr.data, nr.len,
+					   &keys);
+	if (rc == 0) {
+		struct ike_child_keys swapped = keys;
+
+		memcpy(swapped.ei, keys.er, sizeof(keys.er));
+		memcpy(swapped.ai, keys.ar, sizeof(keys.ar));
+		memcpy(swapped.er, keys.ei, sizeof(keys.ei));
+		memcpy(swapped.ar, keys.ai, sizeof(keys.ai));
+		rc = child_params(ik, sa, &c, &swapped, sa->rekey_in_spi, &params);
+		ike_wipe(&swapped, sizeof(swapped));
+	}
+	ike_wipe(&keys, sizeof(keys));
+	if (rc == 0)
+		rc = ik->ops.tunnel_rekey(ik->cfg.ops_arg, sa->tunnel_id, &params, why, sizeof(why));
+	ike_wipe(&params, sizeof(params));
+	if (rc < 0) {
+		/* The CHILD_SA in use goes on; try again in a minute. */
+		IKED_LOG(WARNING, "IKE_SA %u (%s): our CHILD_SA rekey failed: %s\n", sa->id,
+			 sa->identity, why);
+		sa->rekey_after_ms = now + 60000;
+		return;
+	}
+	sa->old_in_spi = sa->child_in_spi;
+	sa->old_out_spi = sa->child_out_spi;
+	sa->child_in_spi = sa->rekey_in_spi;
+	sa->child_out_spi = be32_get(c.spi);
+	sa->child = c;
+	child_installed(ik, sa, now);
+	ik->events[IKED_EV_child_rekeys]++;
+	IKED_LOG(INFO, "IKE_SA %u (%s): CHILD_SA rekeyed by us, in 0x%08x out 0x%08x\n", sa->id,
+		 sa->identity, sa->child_in_spi, sa->child_out_spi);
+	/* Then the old one goes (§1.4.1): its inbound SA stays until the answer. */
+	be32_put(old, sa->old_in_spi);
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	if (ike_put_delete(&w, IKE_PROTO_ESP, 4, old, 1) >= 0)
+		iked_request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_DELETE_CHILD, &w, now);
 }

@@ -20,6 +20,8 @@ int iked_respond(struct iked *ik, struct iked_sa *sa, uint8_t exchange, uint32_t
 		 struct ike_writer *w);
 int iked_respond_notify(struct iked *ik, struct iked_sa *sa, uint8_t exchange, uint32_t msg_id,
 			uint16_t type, const void *data, size_t len);
+int iked_request(struct iked *ik, struct iked_sa *sa, uint8_t exchange, enum iked_req why,
+		 const struct ike_writer *w, uint64_t now);
 int iked_send_plain(struct iked *ik, struct iked_sa *sa, const uint8_t *msg, size_t len,
 		    uint32_t addr, uint16_t port, uint16_t local_port);
 
@@ -32,5 +34,9 @@ void iked_create_child(struct iked *ik, struct iked_sa *sa, const struct ike_cha
 		       uint64_t now);
 void iked_informational(struct iked *ik, struct iked_sa *sa, const struct ike_chain *chain,
 			uint64_t now);
+/* Our CHILD_SA rekey: start it (0, or -errno and nothing sent) and take its answer. */
+int iked_rekey_child_start(struct iked *ik, struct iked_sa *sa, uint64_t now);
+void iked_rekey_child_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain *chain,
+			   uint64_t now);
 
 #endif

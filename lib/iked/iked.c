@@ -182,6 +182,9 @@ iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t spi_i)
 	sa->created_ms = old->created_ms;
 	sa->established_ms = old->established_ms;
 	sa->seen_in_packets = old->seen_in_packets;
+	sa->child_ms = old->child_ms;
+	sa->child_bytes0 = old->child_bytes0;
+	sa->rekey_after_ms = old->rekey_after_ms;
 	/* The old IKE_SA keeps no tunnel: its DELETE must not take the client down. */
 	old->inner_addr = 0;
 	old->tunnel_id = 0;
@@ -357,13 +360,12 @@ iked_send_plain(struct iked *ik, struct iked_sa *sa, const uint8_t *msg, size_t 
 	return 0;
 }
 
-/* Our own request: INFORMATIONAL with ik->inner (may be empty). */
+/* Our own request: exchange with ik->inner (first, len; len may be 0). */
 static int
-request(struct iked *ik, struct iked_sa *sa, enum iked_req why, uint8_t first, size_t len,
-	uint64_t now)
+request(struct iked *ik, struct iked_sa *sa, uint8_t exchange, enum iked_req why, uint8_t first,
+	size_t len, uint64_t now)
 {
-	int rc = protect_and_send(ik, sa, &sa->req, IKE_EXCH_INFORMATIONAL, false,
-				  sa->our_next_id, first, len);
+	int rc = protect_and_send(ik, sa, &sa->req, exchange, false, sa->our_next_id, first, len);
 
 	if (rc < 0)
 		return rc;
@@ -381,7 +383,14 @@ request_delete_ike(struct iked *ik, struct iked_sa *sa, uint64_t now)
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
 	if (ike_put_delete(&w, IKE_PROTO_IKE, 0, NULL, 0) < 0)
 		return -ENOSPC;
-	return request(ik, sa, IKED_REQ_DELETE, w.first, w.len, now);
+	return request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_DELETE, w.first, w.len, now);
+}
+
+int
+iked_request(struct iked *ik, struct iked_sa *sa, uint8_t exchange, enum iked_req why,
+	     const struct ike_writer *w, uint64_t now)
+{
+	return request(ik, sa, exchange, why, w->first, w->len, now);
 }
 
 /*
@@ -402,6 +411,8 @@ iked_sa_end(struct iked *ik, struct iked_sa *sa, uint64_t now)
 static void
 response_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, uint64_t now)
 {
+	struct ike_chain chain;
+	enum iked_req why;
 	int len;
 
 	if (sa->pending == IKED_REQ_NONE || msg->hdr.message_id != sa->our_next_id ||
@@ -414,16 +425,31 @@ response_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, u
 		ik->drops[IKED_DROP_integrity]++;
 		return;
 	}
+	if (ike_chain_parse(msg->sk_next, ik->plain, (size_t)len, &chain) < 0) {
+		ik->drops[IKED_DROP_malformed]++;
+		return;
+	}
+	why = sa->pending;
 	sa->our_next_id++;
 	sa->heard_ms = now;
 	sa->unanswered = 0;
+	sa->pending = IKED_REQ_NONE;
 	cache_clear(&sa->req);
-	if (sa->pending == IKED_REQ_DELETE) {
-		sa->pending = IKED_REQ_NONE;
+	switch (why) {
+	case IKED_REQ_DELETE:
 		iked_sa_destroy(ik, sa);
 		return;
+	case IKED_REQ_REKEY_CHILD:
+		iked_rekey_child_done(ik, sa, &chain, now);
+		return;
+	case IKED_REQ_DELETE_CHILD:
+		if (sa->old_in_spi != 0)
+			ik->ops.child_remove(ik->cfg.ops_arg, sa->old_in_spi);
+		sa->old_in_spi = sa->old_out_spi = 0;
+		return;
+	default:
+		return;
 	}
-	sa->pending = IKED_REQ_NONE;
 }
 
 /* Reassemble RFC 7383 fragments; 1 and the chain in ik->plain when complete. */
@@ -470,6 +496,12 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 		/* RFC 7383 §2.6.1: a fragmented request is answered again on its first fragment. */
 		if (msg->sk_type == IKE_PL_SKF && msg->frag_number != 1)
 			return;
+		/* Only a genuine copy gets the answer again, not a forged header. */
+		if (msg->sk_type == 0 ||
+		    ike_sk_decrypt(&sa->sk_i, msg, ik->plain, sizeof(ik->plain)) < 0) {
+			ik->drops[IKED_DROP_integrity]++;
+			return;
+		}
 		ik->events[IKED_EV_retransmits_answered]++;
 		cache_send(ik, sa, &sa->resp, addr, port, local_port);
 		return;
@@ -609,15 +641,27 @@ liveness(struct iked *ik, struct iked_sa *sa, uint64_t now)
 		sa->tries++;
 		return;
 	}
-	if (sa->tunnel_id != 0 && ik->ops.tunnel_stats(ik->cfg.ops_arg, sa->tunnel_id, &st) == 0 &&
-	    st.in_packets != sa->seen_in_packets) {
-		sa->seen_in_packets = st.in_packets;
-		sa->heard_ms = now;
+	if (sa->tunnel_id != 0 && ik->ops.tunnel_stats(ik->cfg.ops_arg, sa->tunnel_id, &st) == 0) {
+		if (st.in_packets != sa->seen_in_packets) {
+			sa->seen_in_packets = st.in_packets;
+			sa->heard_ms = now;
+		}
+		/* The CHILD_SA's lifetime (time, bytes, sequence numbers): we rekey it. */
+		if (now >= sa->rekey_after_ms &&
+		    ((k->child_lifetime_s != 0 &&
+		      now - sa->child_ms >= (uint64_t)k->child_lifetime_s * 1000) ||
+		     (k->child_lifetime_bytes != 0 &&
+		      st.in_bytes + st.out_bytes - sa->child_bytes0 >= k->child_lifetime_bytes) ||
+		     st.seq_soft)) {
+			if (iked_rekey_child_start(ik, sa, now) < 0)
+				sa->rekey_after_ms = now + 60000;
+			return;
+		}
 	}
 	if (k->liveness_s != 0 && now - sa->heard_ms >= (uint64_t)k->liveness_s * 1000) {
 		ik->events[IKED_EV_liveness_sent]++;
 		sa->unanswered++;
-		request(ik, sa, IKED_REQ_LIVENESS, IKE_PL_NONE, 0, now);
+		request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_LIVENESS, IKE_PL_NONE, 0, now);
 	}
 }
 

@@ -85,6 +85,7 @@ struct iked_child_params {
 /** Data-plane counters of a tunnel. */
 struct iked_tunnel_stats {
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	bool seq_soft;                 /**< the outbound SA is near the end of its sequence numbers */
 };
 
 /** What the responder needs from the rest of the gateway. arg is iked_config.ops_arg. */

@@ -21,7 +21,13 @@
 #define IKED_CACHE_MAX (IKE_FRAG_MAX * 1600)
 
 /* Why we sent a request of our own. */
-enum iked_req { IKED_REQ_NONE, IKED_REQ_LIVENESS, IKED_REQ_DELETE };
+enum iked_req {
+	IKED_REQ_NONE,
+	IKED_REQ_LIVENESS,     /* empty INFORMATIONAL */
+	IKED_REQ_DELETE,       /* DELETE of the IKE_SA */
+	IKED_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA with REKEY_SA: a lifetime ran out */
+	IKED_REQ_DELETE_CHILD, /* DELETE of the CHILD_SA our rekey replaced */
+};
 
 /* Datagrams of one message, as sent (a whole message or its fragments). */
 struct iked_cache {
@@ -70,6 +76,13 @@ struct iked_sa {
 	struct ike_choice child;
 	uint32_t child_in_spi, child_out_spi;
 	uint32_t old_in_spi, old_out_spi; /* the CHILD_SA a rekey replaced, until its DELETE */
+
+	/* Our CHILD_SA rekey (lifetime by time, bytes or sequence numbers). */
+	uint64_t child_ms;             /* when the current CHILD_SA was installed */
+	uint64_t child_bytes0;         /* tunnel bytes (both ways) at that moment */
+	uint64_t rekey_after_ms;       /* no rekey of ours before this (after a refusal) */
+	uint32_t rekey_in_spi;         /* the inbound SPI we offered */
+	uint8_t rekey_ni[IKED_NR_LEN]; /* our nonce in that exchange */
 
 	uint64_t created_ms, established_ms, heard_ms, rekeyed_ms;
 	uint64_t seen_in_packets;      /* tunnel's inbound packets at the last look */

@@ -49,6 +49,11 @@ topo_up() {
 	ip -n "$NS_VNET" link set vnet0 up
 	# Clients are on-link for the VNet host: the gateway proxy-ARPs for the pool.
 	ip -n "$NS_VNET" route add "$POOL" dev vnet0
+	# A veth hands af_packet TCP/UDP with the checksum left to an offload that
+	# never comes (CHECKSUM_PARTIAL): a NIC's peers send finished packets, so
+	# make the kernel peers do the same.
+	ip netns exec "$NS_VNET" ethtool -K vnet0 tx off >/dev/null
+	ip netns exec "$NS_CLIENT" ethtool -K cli0 tx off >/dev/null
 }
 
 # topo_config FILE [extra libconfig lines...]: the gateway configuration for this topology.
@@ -154,6 +159,8 @@ topo_clients_add() {
 		ip -n "$ns" addr add "$(topo_client_ip "$i")/24" dev cli0
 		ip -n "$ns" link set cli0 up
 		ip -n "$ns" route add default via "$GW_PUB_IP"
+		# Finished checksums on the way to the gateway's af_packet port, as topo_up does.
+		! command -v ethtool >/dev/null || ip netns exec "$ns" ethtool -K cli0 tx off >/dev/null
 		ip -n "$NS_CLIENT" link set "c$i" master clibr
 		ip -n "$NS_CLIENT" link set "c$i" up
 	done

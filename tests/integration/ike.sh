@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Integration test of the IKEv2 responder with real strongSwan clients
+# (charon, kernel-libipsec: ESP in userspace over UDP 4500) in network
+# namespaces, through p2sgw on af_packet ports, to a VNet host behind the
+# private port:
+#   RSA, ECDSA and intermediate-chained client certificates; the Windows
+#   built-in client's default proposals; INVALID_KE_PAYLOAD and a retry;
+#   ping and a 10-second iperf3 through the tunnel; CHILD_SA rekey during
+#   traffic and IKE_SA rekey; DELETE from the client and disconnect from the
+#   operator; a killed client reaped by liveness checks; a revoked
+#   certificate and one from an unknown root refused; N clients (16 by
+#   default) at the same time, each passing traffic; COOKIEs under load.
+#
+#   tests/integration/ike.sh          (IKE_CLIENTS=N to change the crowd)
+set -uo pipefail
+TOPO_PREFIX=p2sike
+. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../../scripts/lib/topology.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../scripts/lib/pki.sh"
+. "$(dirname "$0")/../../scripts/lib/strongswan.sh"
+
+N=${IKE_CLIENTS:-16}
+SS_DIR=$WORK/ss
+PKI=${IKE_PKI:-$P2S_TOP/build/test-pki}
+
+cleanup() {
+	ss_stop_all >/dev/null 2>&1
+	ss_iperf_stop >/dev/null 2>&1
+	gw_stop >/dev/null 2>&1 || true
+	topo_clients_del >/dev/null 2>&1
+	topo_down
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# conf FILE [extra lines]: this topology with IKEv2 and the test PKI.
+conf() {
+	local f=$1
+	shift
+	topo_config "$f" \
+		"server_certificate = { cert = \"$PKI/gw.crt\"; key = \"$PKI/gw.key\"; };" \
+		"trusted_roots = ( { name = \"p2sgw-test-root\"; file = \"$PKI/root-ca.crt\"; } );" \
+		"revoked = ( { name = \"client-revoked\"; thumbprint = \"$(pki_thumbprint "$PKI/client-revoked.crt")\"; } );" \
+		"$@"
+}
+tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
+tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
+ike_event() { p2sctl -j show ike >"$WORK/j" && json "[\"events\"][\"$1\"]"; }
+# wait_for SECS command...: poll until it succeeds.
+wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq $((secs * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+in_pool() { case "$1" in 172.16.201.*) return 0 ;; esac; return 1; }
+ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
+# client NS NAME CERT [conn options]: a charon with one connection, initiated.
+client() {
+	local ns=$1 name=$2 cert=$3
+	shift 3
+	ss_client_start "$ns" "$name" &&
+		ss_conn_load "$name" cert="$PKI/$cert.crt" key="$PKI/$cert.key" \
+			ca="$PKI/root-ca.crt" "$@" &&
+		ss_initiate "$name" net 20
+}
+
+p2s_need_root
+echo "# test PKI in $PKI"
+pki_init "$PKI" "$N" >/dev/null || { echo "cannot make the test PKI"; exit 1; }
+topo_up
+topo_clients_add "$N" || { echo "cannot add client namespaces"; exit 1; }
+conf "$WORK/p2sgw.conf" "ikev2 = { liveness_s = 3; liveness_retries = 2; };"
+echo "# p2sgw IKEv2 integration with strongSwan $(/usr/sbin/swanctl --version 2>/dev/null | grep -o '[0-9.]*' | head -1)"
+if ! gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw.log"; then
+	not_ok "p2sgw starts"
+	finish
+	exit 1
+fi
+ok "p2sgw starts with IKEv2"
+ss_iperf_server "$NS_VNET" >/dev/null
+
+# --- one RSA client: connect, traffic, rekeys, DELETE, disconnect -----------
+check "RSA client connects (certificate, virtual IP requested)" client "$NS_CLIENT" rsa client-rsa
+VIP=$(ss_vip rsa)
+check "it got an address from the pool ($VIP)" in_pool "$VIP"
+check "ping the VNet host through the tunnel" ping_vnet "$NS_CLIENT" 3
+p2sctl -j show tunnels >"$WORK/j"
+check "show tunnels: identity client-rsa@p2sgw.test" test "$(json '["clients"][0]["identity"]')" = client-rsa@p2sgw.test
+check "show tunnels: protocol ikev2, auth certificate" \
+	test "$(json '["clients"][0]["protocol"]') $(json '["clients"][0]["auth"]')" = "ikev2 certificate"
+check "show tunnels: inner address is the client's" test "$(json '["clients"][0]["inner"]')" = "$VIP"
+check "show tunnels: packets counted both ways" \
+	test "$(json '["clients"][0]["in_packets"]')" -ge 3 -a "$(json '["clients"][0]["out_packets"]')" -ge 3
+p2sctl -j show ike >"$WORK/j"
+check "show ike: one established IKE_SA, NAT-T (kernel-libipsec encapsulates)" \
+	test "$(json '["established"]') $(json '["ike_sas"][0]["nat"]')" = "1 yes"
+p2sctl show tunnels >"$WORK/tunnels.txt"
+
+MBPS=$(ss_iperf_mbps "$NS_CLIENT" "$VNET_IP" 10)
+check "iperf3 10 s from the client to the VNet host: ${MBPS:-failed} Mbit/s" test -n "$MBPS"
+[ -n "$MBPS" ] || grep -m3 -i error "$SS_DIR/iperf3.json"
+echo "$MBPS" >"$WORK/iperf.mbps"
+
+# CHILD_SA rekey while iperf3 runs: the transfer goes on.
+ip netns exec "$NS_CLIENT" iperf3 -c "$VNET_IP" -t 6 -J >"$WORK/iperf-rekey.json" 2>&1 &
+IPERF=$!
+sleep 2
+check "CHILD_SA rekey (client-initiated) during traffic" ss_swanctl rsa --rekey --child net
+wait "$IPERF"
+check "iperf3 across the rekey completed" test $? -eq 0
+check "after the rekey: 1 CHILD_SA rekey counted, the old SA deleted" \
+	sh -c "[ $(ike_event child_rekeys) -eq 1 ] && [ \$('$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show sa | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"sas\"]))') -eq 2 ]"
+check "IKE_SA rekey (client-initiated)" ss_swanctl rsa --rekey --ike p2s
+check "ping after both rekeys" ping_vnet "$NS_CLIENT" 2
+check "IKE_SA rekey counted, still one tunnel" sh -c "[ $(ike_event ike_rekeys) -eq 1 ] && [ $(tunnels) -eq 1 ]"
+
+check "client terminates (DELETE): the tunnel goes" ss_terminate rsa
+check "... and the address returns to the pool" \
+	wait_for 5 sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | grep -q '\"pool_in_use\": 0'"
+check "reconnects" ss_initiate rsa net 20
+p2sctl -j show tunnels >"$WORK/j"
+TID=$(json '["clients"][0]["id"]')
+check "p2sctl disconnect $TID: tunnel gone" p2sctl disconnect "$TID"
+check "... and the client saw the DELETE" wait_for 5 test "$(ss_sa_count rsa)" -eq 0
+check "disconnect of an unknown id is refused" sh -c "! '$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' disconnect 999"
+ss_client_stop rsa
+
+# --- other certificates and proposals ---------------------------------------
+check "ECDSA P-256 client connects" client "$NS_CLIENT" ecdsa client-ecdsa
+check "ECDSA client passes traffic" ping_vnet "$NS_CLIENT" 2
+ss_client_stop ecdsa
+check "client under an intermediate CA connects (chain from CERT payloads)" \
+	client "$NS_CLIENT" inter client-inter ca="$PKI/root-ca.crt $PKI/inter-ca.crt" send_cert=always
+ss_client_stop inter
+check "Windows default proposals (AES-CBC/SHA1/MODP-1024 IKE, AES-256/SHA1 ESP)" \
+	client "$NS_CLIENT" win client-rsa \
+	ike="aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024" esp="aes256-sha1,3des-sha1"
+check "... and passes traffic" ping_vnet "$NS_CLIENT" 2
+ss_client_stop win
+BEFORE=$(ike_event invalid_ke)
+check "KE for a group we do not take: INVALID_KE_PAYLOAD, the client retries and connects" \
+	client "$NS_CLIENT" ke client-rsa ike="aes256-sha256-modp3072-ecp256"
+check "... INVALID_KE_PAYLOAD counted" test "$(ike_event invalid_ke)" -gt "$BEFORE"
+ss_client_stop ke
+
+BEFORE=$(ike_event auth_failed)
+client "$NS_CLIENT" revoked client-revoked >/dev/null 2>&1
+check "revoked client certificate refused" test $? -ne 0
+ss_client_stop revoked
+client "$NS_CLIENT" unknown client-unknown ca="$PKI/unknown-ca.crt" >/dev/null 2>&1
+check "client certificate from an unknown root refused" test $? -ne 0
+ss_client_stop unknown
+check "... both counted as AUTHENTICATION_FAILED" test "$(ike_event auth_failed)" -eq $((BEFORE + 2))
+check "... and they left no tunnel" test "$(tunnels)" -eq 0
+grep -q 'revoked' "$WORK/p2sgw.log"
+check "the log says why (revoked)" test $? -eq 0
+
+# --- liveness -----------------------------------------------------------------
+check "a client that will die connects" client "$NS_CLIENT" dead client-ecdsa dpd=0
+ss_client_kill dead
+check "killed client reaped by liveness checks (3 s, 2 retries)" wait_for 25 tunnels_are 0
+check "... counted as reaped, address back in the pool" \
+	sh -c "[ $(ike_event reaped) -ge 1 ] && '$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | grep -q '\"pool_in_use\": 0'"
+
+# --- N clients at once ----------------------------------------------------------
+PIDS=()
+for i in $(seq "$N"); do
+	client "$(topo_client_ns "$i")" "c$i" "client$i" >"$WORK/c$i.out" 2>&1 &
+	PIDS+=($!)
+done
+wait "${PIDS[@]}"
+check "$N clients connected at the same time" wait_for 10 tunnels_are "$N"
+FAILS=0
+for i in $(seq "$N"); do
+	ping_vnet "$(topo_client_ns "$i")" 2 >/dev/null 2>&1 || FAILS=$((FAILS + 1))
+done
+check "each of the $N clients pings the VNet host through its own tunnel" test "$FAILS" -eq 0
+p2sctl -j show tunnels >"$WORK/j"
+check "$N distinct pool addresses" test "$(python3 -c 'import json,sys; print(len({c["inner"] for c in json.load(open(sys.argv[1]))["clients"]}))' "$WORK/j")" -eq "$N"
+for i in $(seq "$N"); do ss_client_stop "c$i"; done
+check "every client gone after their DELETEs" wait_for 10 tunnels_are 0
+
+# --- COOKIE under load (threshold 0: every IKE_SA_INIT must return one) --------
+gw_stop
+check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
+# ... and a CHILD_SA lifetime of 4 s: the gateway rekeys (the client's is hours).
+conf "$WORK/p2sgw.conf" "ikev2 = { cookie_threshold = 0; child_lifetime_s = 4; };"
+check "p2sgw restarts with cookie_threshold 0, child_lifetime_s 4" \
+	gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw2.log"
+check "client connects through a COOKIE exchange" client "$NS_CLIENT" cookie client-ecdsa
+check "... COOKIE counted" test "$(ike_event cookies_sent)" -ge 1
+check "... and passes traffic" ping_vnet "$NS_CLIENT" 2
+rekeyed() { [ "$(ike_event child_rekeys)" -ge 1 ]; }
+check "the gateway rekeys the CHILD_SA when its lifetime is over" wait_for 15 rekeyed
+one_pair() { [ "$(p2sctl -j show sa | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sas"]))')" -eq 2 ]; }
+check "... and deletes the old one (one SA each way left)" wait_for 5 one_pair
+check "... traffic goes on over the new CHILD_SA" ping_vnet "$NS_CLIENT" 2
+ss_client_stop cookie
+gw_stop
+check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
+[ -n "${IKE_KEEP_RESULTS:-}" ] && cp "$WORK/iperf.mbps" "$WORK/tunnels.txt" "$IKE_KEEP_RESULTS/" 2>/dev/null
+finish
