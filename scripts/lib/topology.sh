@@ -161,8 +161,6 @@ topo_clients_add() {
 		ip -n "$ns" route add default via "$GW_PUB_IP"
 		# Finished checksums on the way to the gateway's af_packet port, as topo_up does.
 		! command -v ethtool >/dev/null || ip netns exec "$ns" ethtool -K cli0 tx off >/dev/null
-		# Finished checksums on the way to the gateway's af_packet port, as topo_up does.
-		! command -v ethtool >/dev/null || ip netns exec "$ns" ethtool -K cli0 tx off >/dev/null
 		ip -n "$NS_CLIENT" link set "c$i" master clibr
 		ip -n "$NS_CLIENT" link set "c$i" up
 	done
