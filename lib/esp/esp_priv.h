@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <intel-ipsec-mb.h>
 #include <rte_common.h>
@@ -196,6 +197,75 @@ uint16_t esp_burst_partition(struct esp_worker *w, struct rte_mbuf *m[], uint16_
 /* replay.c (RFC 4303 §3.4.3, Appendix A; RFC 6479). */
 enum esp_drop esp_replay_check(const struct esp_sa *sa, uint32_t seq_lo, uint64_t *seq);
 enum esp_drop esp_replay_update(struct esp_sa *sa, uint64_t seq);
+
+/*
+ * The in-order case of both inline, the rest in replay.c. Without ESN a
+ * number above the top is new and inside the window; marking it moves the
+ * top within the same or into the next 64-bit block, of which only that
+ * block needs clearing.
+ */
+static inline enum esp_drop
+esp_replay_precheck(const struct esp_sa *sa, uint32_t seq_lo, uint64_t *seq)
+{
+	if (likely(!(sa->flags & ESP_SA_ESN) && seq_lo > sa->replay_top)) {
+		*seq = seq_lo;
+		return ESP_DROP_COUNT;
+	}
+	return esp_replay_check(sa, seq_lo, seq);
+}
+
+static inline enum esp_drop
+esp_replay_advance(struct esp_sa *sa, uint64_t seq)
+{
+	uint64_t top = sa->replay_top;
+	uint32_t mask = sa->replay_words_mask;
+
+	if (likely(seq > top && (seq >> 6) - (top >> 6) <= 1)) {
+		if ((seq >> 6) != (top >> 6))
+			sa->replay_bits[(seq >> 6) & mask] = 0;
+		sa->replay_top = seq;
+		sa->replay_bits[(seq >> 6) & mask] |= UINT64_C(1) << (seq & 63);
+		sa->used_inbound = true;
+		return ESP_DROP_COUNT;
+	}
+	return esp_replay_update(sa, seq);
+}
+
+/*
+ * Compare two ICVs (12, 16 or 24 bytes) with no branch on their contents,
+ * as CRYPTO_memcmp does, but without a call: the barrier keeps the compiler
+ * from turning the accumulated difference into an early exit.
+ */
+static inline bool
+esp_icv_equal(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	uint64_t d = 0, x, y;
+	unsigned i = 0;
+
+	if (likely(len == 16)) {       /* AES-GCM, HMAC-SHA-256-128 */
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		d = x ^ y;
+		__asm__("" : "+r"(d));
+		memcpy(&x, a + 8, 8);
+		memcpy(&y, b + 8, 8);
+		return (d | (x ^ y)) == 0;
+	}
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+		__asm__("" : "+r"(d));
+	}
+	if (i < len) {
+		uint32_t x4, y4;
+
+		memcpy(&x4, a + i, 4);
+		memcpy(&y4, b + i, 4);
+		d |= x4 ^ y4;
+	}
+	return d == 0;
+}
 
 /* Test-only setters (tests/unit/test_esp.c); never called by the data plane. */
 /** Next outbound sequence number (1 .. 2^32 or 2^64-1). */

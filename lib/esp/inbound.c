@@ -16,8 +16,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -139,7 +137,7 @@ inbound_parse(struct esp_sa *sa, struct rte_mbuf *m, struct esp_pkt *p)
 	p->ct_off = p->esp_off + ESP_HDR_LEN + sa->iv_len;
 	p->ct_len = ct_len;
 	p->icv_off = p->ct_off + ct_len;
-	return esp_replay_check(sa, rte_be_to_cpu_32(v), &p->seq);
+	return esp_replay_precheck(sa, rte_be_to_cpu_32(v), &p->seq);
 }
 
 /* RFC 4106 §4-§5: nonce = salt || the packet's IV; AAD as on the way out. */
@@ -269,13 +267,13 @@ inbound_verify(struct esp_worker *w, uint16_t i)
 
 	icv = (sa->flags & (ESP_SA_GCM | ESP_SA_ESN)) == ESP_SA_ESN ? s->icv
 								       : p->base + p->icv_off;
-	if (CRYPTO_memcmp(s->tag, icv, sa->icv_len) != 0)
+	if (!esp_icv_equal(s->tag, icv, sa->icv_len))
 		return ESP_DROP_auth_failed;
 	d = inbound_payload(sa, p);
 	if (d != ESP_DROP_COUNT)
 		return d;
 	/* RFC 4303 §3.4.3: the window moves only for an authentic packet. */
-	return esp_replay_update(sa, p->seq);
+	return esp_replay_advance(sa, p->seq);
 }
 
 static void

@@ -41,6 +41,20 @@ in_prefix(uint32_t ip, uint32_t net, uint8_t len)
 	return ((ip ^ net) & mask) == 0;
 }
 
+/* rte_is_same_ether_addr() with one 32-bit and one 16-bit compare. */
+static inline bool
+ether_equal(const struct rte_ether_addr *a, const struct rte_ether_addr *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	memcpy(&a4, a, 4);
+	memcpy(&b4, b, 4);
+	memcpy(&a2, a->addr_bytes + 4, 2);
+	memcpy(&b2, b->addr_bytes + 4, 2);
+	return ((a4 ^ b4) | (uint32_t)(a2 ^ b2)) == 0;
+}
+
 static int
 in_subnet(const struct port *p, uint32_t ip)
 {
@@ -309,9 +323,9 @@ l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *p
 	if (len < ETH_LEN)
 		return drop(res, PORT_DROP_runt);
 	/* af_packet hands back the frames we sent on another queue's socket. */
-	if (rte_is_same_ether_addr(&eth->src_addr, &p->mac))
+	if (ether_equal(&eth->src_addr, &p->mac))
 		return drop(res, PORT_DROP_own_frame);
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->mac) &&
+	if (!ether_equal(&eth->dst_addr, &p->mac) &&
 	    !rte_is_broadcast_ether_addr(&eth->dst_addr))
 		return drop(res, PORT_DROP_l2_not_for_us);
 

@@ -11,6 +11,8 @@
  * the outside if it no longer fits the public MTU, and sent to the client's
  * outer address.
  */
+#include <string.h>
+
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
@@ -50,15 +52,13 @@ ttl_decrement(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
 }
 
-/* Give a frame to the worker that owns its tunnel. */
+/* Give a frame to worker owner, which owns its tunnel. */
 static void
-hand_off(struct worker *w, const struct sa_tunnel *tun, struct rte_mbuf *m, enum port_handoff k,
+hand_off(struct worker *w, uint16_t owner, struct rte_mbuf *m, enum port_handoff k,
 	 enum port_index pi)
 {
-	struct worker *owner = &w->dp->workers[tun->owner];
-
 	port_meta(m)->kind = k;
-	if (rte_ring_mp_enqueue(owner->handoff, m) != 0)
+	if (rte_ring_mp_enqueue(w->dp->workers[owner].handoff, m) != 0)
 		drop_pkt(&w->ctr[pi], PORT_DROP_handoff_full, m);
 	else
 		w->ctr[pi].handoffs++;
@@ -71,12 +71,38 @@ tunnel_drop(struct sa_tunnel *tun, enum sa_drop why, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * lib/esp returns the good packets first, in their order, the rest after.
+ * from[j] = the index in orig[] (the array as it was passed) of good packet
+ * j in now[], so that what the caller keeps per packet follows its packet
+ * without a field in the mbuf.
+ */
+static void
+good_origin(struct rte_mbuf *const *orig, struct rte_mbuf *const *now, unsigned k,
+	    unsigned good, uint8_t *from)
+{
+	unsigned i, j = 0;
+
+	for (i = 0; i < k && j < good; i++)
+		if (orig[i] == now[j])
+			from[j++] = (uint8_t)i;
+}
+
 /* ---- inbound: client -> VNet ---- */
 
-/* Find the SAs of in[] (SPIs spi[]) in one bulk lookup; keep the frames this worker owns. */
+/* What the inbound path keeps per packet through decryption. */
+struct inbound_ctx {
+	struct sa_child *child;
+	uint32_t inner_addr;           /**< the client's address: the only allowed source */
+};
+
+/*
+ * Find the SAs of in[] (SPIs spi[]) in one bulk lookup; keep the frames
+ * this worker owns. The child's own cache line says all that is needed.
+ */
 static unsigned
 inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsigned n,
-	       struct esp_sa **sa, struct rte_mbuf **mine)
+	       struct esp_sa **sa, struct rte_mbuf **mine, struct inbound_ctx *ctx)
 {
 	struct port_counters *c = &w->ctr[PORT_PUBLIC];
 	struct sa_child *child[TUNNEL_BATCH_MAX];
@@ -90,12 +116,13 @@ inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsi
 			drop_pkt(c, PORT_DROP_esp_no_sa, m);
 			continue;
 		}
-		if (child[i]->tunnel->owner != w->index) {
-			hand_off(w, child[i]->tunnel, m, HANDOFF_ESP_IN, PORT_PUBLIC);
+		if (child[i]->owner != w->index) {
+			hand_off(w, child[i]->owner, m, HANDOFF_ESP_IN, PORT_PUBLIC);
 			continue;
 		}
-		port_meta(m)->ctx = child[i]->tunnel;
-		sa[k] = child[i]->esp;
+		ctx[k].child = child[i];
+		ctx[k].inner_addr = child[i]->inner_addr;
+		sa[k] = sa_child_esp(child[i]);
 		mine[k++] = m;
 	}
 	return k;
@@ -103,26 +130,30 @@ inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsi
 
 /* A decrypted packet: policy, TTL, then out of the private port. */
 static void
-inbound_forward(struct worker *w, struct rte_mbuf *m, struct tx_batch *tx)
+inbound_forward(struct worker *w, struct rte_mbuf *m, const struct inbound_ctx *ctx,
+		struct tx_batch *tx)
 {
 	struct dp *dp = w->dp;
-	struct sa_tunnel *tun = port_meta(m)->ctx;
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
 	uint32_t dst = L2L3_NTOHL(ip->dst_addr);
 	const struct port *priv = &dp->ports[PORT_PRIVATE];
-	uint32_t hop;
+	enum sa_drop why;
+	uint32_t hop = 0;
 
-	if (L2L3_NTOHL(ip->src_addr) != tun->inner_addr)
-		return tunnel_drop(tun, SA_DROP_spoofed_source, m);
-	if (!in_vnet(dp, dst))
-		return tunnel_drop(tun, SA_DROP_not_to_vnet, m);
-	if (ip->time_to_live <= 1)
-		return tunnel_drop(tun, SA_DROP_ttl_expired, m);
-	if (rte_pktmbuf_pkt_len(m) > priv->mtu)
-		return tunnel_drop(tun, SA_DROP_too_big, m);
-	hop = l2l3_next_hop(priv, dst);
-	if (hop == 0)
-		return tunnel_drop(tun, SA_DROP_no_route, m);
+	if (L2L3_NTOHL(ip->src_addr) != ctx->inner_addr)
+		why = SA_DROP_spoofed_source;
+	else if (!in_vnet(dp, dst))
+		why = SA_DROP_not_to_vnet;
+	else if (ip->time_to_live <= 1)
+		why = SA_DROP_ttl_expired;
+	else if (rte_pktmbuf_pkt_len(m) > priv->mtu)
+		why = SA_DROP_too_big;
+	else if ((hop = l2l3_next_hop(priv, dst)) == 0)
+		why = SA_DROP_no_route;
+	else
+		why = SA_DROP_COUNT;
+	if (unlikely(why != SA_DROP_COUNT))
+		return tunnel_drop(ctx->child->tunnel, why, m);
 	ttl_decrement(ip);
 	rte_pktmbuf_prepend(m, ETH_LEN);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -134,19 +165,23 @@ inbound_run(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsigne
 	    struct tx_batch *tx)
 {
 	struct esp_sa *sa[TUNNEL_BATCH_MAX];
-	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *mine[TUNNEL_BATCH_MAX], *out[TUNNEL_BATCH_MAX];
+	struct inbound_ctx ctx[TUNNEL_BATCH_MAX];
 	enum esp_drop why[TUNNEL_BATCH_MAX];
+	uint8_t from[TUNNEL_BATCH_MAX];
 	unsigned k, good, i;
 
-	k = inbound_select(w, in, spi, n, sa, mine);
+	k = inbound_select(w, in, spi, n, sa, mine, ctx);
 	if (k == 0)
 		return;
-	good = esp_inbound(w->esp, sa, mine, k, why);
+	memcpy(out, mine, k * sizeof(out[0]));
+	good = esp_inbound(w->esp, sa, out, k, why);
 	/* lib/esp counted the failures on their SAs. */
 	for (i = good; i < k; i++)
-		rte_pktmbuf_free(mine[i]);
+		rte_pktmbuf_free(out[i]);
+	good_origin(mine, out, k, good, from);
 	for (i = 0; i < good; i++)
-		inbound_forward(w, mine[i], tx);
+		inbound_forward(w, out[i], &ctx[from[i]], tx);
 }
 
 /* ---- outbound: VNet -> client ---- */
@@ -204,9 +239,13 @@ outbound_admit(struct worker *w, struct sa_tunnel *tun, struct esp_sa *esp, stru
 	return true;
 }
 
+/*
+ * Find the tunnels of in[] by inner destination in one bulk lookup; keep
+ * the frames this worker owns and admits, with their tunnels in tuns[].
+ */
 static unsigned
 outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_sa **sa,
-		struct rte_mbuf **mine, struct tx_batch *tx)
+		struct rte_mbuf **mine, struct sa_tunnel **tuns, struct tx_batch *tx)
 {
 	struct port_counters *c = &w->ctr[PORT_PRIVATE];
 	struct rte_mbuf *cand[TUNNEL_BATCH_MAX];
@@ -236,14 +275,14 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
 			continue;
 		}
 		if (tun[i]->owner != w->index) {
-			hand_off(w, tun[i], m, HANDOFF_TO_CLIENT, PORT_PRIVATE);
+			hand_off(w, tun[i]->owner, m, HANDOFF_TO_CLIENT, PORT_PRIVATE);
 			continue;
 		}
 		rte_pktmbuf_adj(m, ETH_LEN);
-		esp = sa_tunnel_out(tun[i])->esp;
+		esp = sa_child_esp(sa_tunnel_out(tun[i]));
 		if (!outbound_admit(w, tun[i], esp, m, tx))
 			continue;
-		port_meta(m)->ctx = tun[i];
+		tuns[k] = tun[i];
 		sa[k] = esp;
 		mine[k++] = m;
 	}
@@ -281,10 +320,10 @@ outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, uint32_
  * gen is the neighbour table's generation, read once per burst.
  */
 static void
-outbound_send(struct worker *w, struct rte_mbuf *m, uint32_t gen, struct tx_batch *tx)
+outbound_send(struct worker *w, struct rte_mbuf *m, struct sa_tunnel *tun, uint32_t gen,
+	      struct tx_batch *tx)
 {
 	struct dp *dp = w->dp;
-	struct sa_tunnel *tun = port_meta(m)->ctx;
 	const struct port *pub = &dp->ports[PORT_PUBLIC];
 	uint32_t hop = l2l3_next_hop(pub, tun->remote_addr);
 	struct rte_mbuf *frags[FRAGS_MAX];
@@ -311,20 +350,29 @@ static void
 outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch tx[PORT_COUNT])
 {
 	struct esp_sa *sa[TUNNEL_BATCH_MAX];
-	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *mine[TUNNEL_BATCH_MAX], *out[TUNNEL_BATCH_MAX];
+	struct sa_tunnel *tun[TUNNEL_BATCH_MAX];
 	enum esp_drop why[TUNNEL_BATCH_MAX];
+	uint8_t from[TUNNEL_BATCH_MAX];
 	unsigned k, good, i;
 	uint32_t gen;
 
-	k = outbound_select(w, in, n, sa, mine, tx);
+	k = outbound_select(w, in, n, sa, mine, tun, tx);
 	if (k == 0)
 		return;
-	good = esp_outbound(w->esp, sa, mine, k, why);
+	memcpy(out, mine, k * sizeof(out[0]));
+	good = esp_outbound(w->esp, sa, out, k, why);
 	for (i = good; i < k; i++)
-		rte_pktmbuf_free(mine[i]);
+		rte_pktmbuf_free(out[i]);
+	good_origin(mine, out, k, good, from);
+	/* The tunnels and their next-hop caches, which the crypto pushed out of L1. */
+	for (i = 0; i < good; i++) {
+		rte_prefetch0(tun[from[i]]);
+		rte_prefetch0(&tun[from[i]]->stats);
+	}
 	gen = neigh_generation(w->dp->neigh);
 	for (i = 0; i < good; i++)
-		outbound_send(w, mine[i], gen, &tx[PORT_PUBLIC]);
+		outbound_send(w, out[i], tun[from[i]], gen, &tx[PORT_PUBLIC]);
 }
 
 /* Frames other workers handed to us: we own their tunnels. */

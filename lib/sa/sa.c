@@ -272,21 +272,27 @@ sa_table_free(struct sa_table *t)
 	rte_free(t);
 }
 
+static_assert(sizeof(struct sa_child) <= SA_CHILD_HEAD, "a child fits in its head room");
+
+/* A child of tun, with its SA. */
 static struct sa_child *
 child_new(struct sa_table *t, struct esp_worker *crypto, const struct esp_sa_params *p,
-	  bool inbound, char *err, size_t errlen)
+	  struct sa_tunnel *tun, bool inbound, char *err, size_t errlen)
 {
-	size_t head = RTE_ALIGN_CEIL(sizeof(struct sa_child), RTE_CACHE_LINE_SIZE);
 	struct sa_child *c;
 
-	c = rte_zmalloc_socket("sa_child", head + esp_sa_size(), RTE_CACHE_LINE_SIZE, t->socket);
+	c = rte_zmalloc_socket("sa_child", SA_CHILD_HEAD + esp_sa_size(), RTE_CACHE_LINE_SIZE,
+			       t->socket);
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory for an SA");
 		return NULL;
 	}
-	c->esp = (struct esp_sa *)((uint8_t *)c + head);
+	c->esp = sa_child_esp(c);
 	c->spi = p->spi;
 	c->inbound = inbound;
+	c->tunnel = tun;
+	c->owner = tun->owner;
+	c->inner_addr = tun->inner_addr;
 	c->hash_pos = -1;
 	if (esp_sa_init(c->esp, crypto, p, err, errlen) != 0) {
 		rte_free(c);
@@ -364,12 +370,6 @@ sa_tunnel_add(struct sa_table *t, struct esp_worker *crypto, const struct sa_tun
 		snprintf(err, errlen, "out of memory for a tunnel");
 		return -ENOMEM;
 	}
-	in = child_new(t, crypto, &p->in, true, err, errlen);
-	if (in == NULL)
-		goto fail;
-	out = child_new(t, crypto, &p->out, false, err, errlen);
-	if (out == NULL)
-		goto fail;
 	tun->id = slot + 1;
 	tun->inner_addr = p->inner_addr;
 	tun->remote_addr = p->out.remote_addr;
@@ -377,9 +377,14 @@ sa_tunnel_add(struct sa_table *t, struct esp_worker *crypto, const struct sa_tun
 	tun->udp_encap = p->out.udp_encap;
 	tun->owner = pick_owner(t, p->owner);
 	tun->created_tsc = rte_rdtsc();
+	in = child_new(t, crypto, &p->in, tun, true, err, errlen);
+	if (in == NULL)
+		goto fail;
+	out = child_new(t, crypto, &p->out, tun, false, err, errlen);
+	if (out == NULL)
+		goto fail;
 	tun->in[0] = in;
 	tun->out = out;
-	in->tunnel = out->tunnel = tun;
 	/* Publish last: the tunnel is complete before a worker can find it. */
 	rc = child_publish(t, in, err, errlen);
 	if (rc != 0)
@@ -448,13 +453,12 @@ sa_tunnel_rekey(struct sa_table *t, struct esp_worker *crypto, uint32_t id,
 			 id, SA_IN_MAX);
 		return -EBUSY;
 	}
-	in = child_new(t, crypto, inp, true, err, errlen);
-	out = in ? child_new(t, crypto, outp, false, err, errlen) : NULL;
+	in = child_new(t, crypto, inp, tun, true, err, errlen);
+	out = in ? child_new(t, crypto, outp, tun, false, err, errlen) : NULL;
 	if (in == NULL || out == NULL) {
 		child_free_now(in);
 		return -EINVAL;
 	}
-	in->tunnel = out->tunnel = tun;
 	rc = child_publish(t, in, err, errlen);
 	if (rc != 0) {
 		child_free_now(in);

@@ -55,15 +55,25 @@ const char *sa_drop_help(enum sa_drop d);
 
 struct sa_tunnel;
 
-/** One direction of a CHILD_SA in the table. */
+/**
+ * One direction of a CHILD_SA in the table: one cache line, followed by its
+ * ESP SA (sa_child_esp()). An inbound child carries copies of what the
+ * inbound path needs from its tunnel, so that a packet reads one line to
+ * find its SA, its owner and its policy.
+ */
 struct sa_child {
 	struct sa_tunnel *tunnel;
 	uint32_t spi;
 	bool inbound;
+	uint16_t owner;                /**< the tunnel's owner (copy) */
+	uint32_t inner_addr;           /**< the tunnel's inner address (copy) */
 	int32_t hash_pos;              /**< position in the SPI hash (inbound) */
 	unsigned events_seen;          /**< ESP_EVENT_* already reported (control core) */
-	struct esp_sa *esp;            /**< in the same allocation */
+	struct esp_sa *esp;            /**< in the same allocation, at SA_CHILD_HEAD */
 };
+
+/** Bytes from a child to its ESP SA. */
+#define SA_CHILD_HEAD RTE_CACHE_LINE_SIZE
 
 /** Per-tunnel counters of the data path, written by the owning worker. */
 struct sa_tunnel_stats {
@@ -180,6 +190,13 @@ static inline struct sa_child *
 sa_tunnel_out(const struct sa_tunnel *tun)
 {
 	return __atomic_load_n(&tun->out, __ATOMIC_ACQUIRE);
+}
+
+/** The ESP SA of child c (c->esp), found without reading c. */
+static inline struct esp_sa *
+sa_child_esp(const struct sa_child *c)
+{
+	return (struct esp_sa *)((uintptr_t)c + SA_CHILD_HEAD);
 }
 
 #endif
