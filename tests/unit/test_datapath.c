@@ -436,6 +436,79 @@ seq_soft_limit_reaches_control(void **state)
 }
 
 /*
+ * lib/esp moves the packets it drops behind the good ones; what the worker
+ * keeps per packet (tunnel, inner address) must follow its packet. Bursts
+ * of three over two tunnels with a drop in the middle, both ways: a packet
+ * checked against the other tunnel would be a spoofed source inbound, and
+ * would go to the other client outbound.
+ */
+static void
+per_packet_state_follows_esp_drops(void **state)
+{
+	const uint32_t inner2 = CLIENT_INNER + 1, outer2 = CLIENT_OUTER + 1;
+	const struct rte_ether_addr mac2 = { { 0x02, 0xc1, 0, 0, 0, 0x11 } };
+	struct sa_tunnel_params tp = { .inner_addr = inner2, .owner = 0 };
+	struct port_learn l = { .port = PORT_PUBLIC, .ip = outer2, .mac = mac2, .solicited = 1 };
+	struct sa_tunnel *t1 = sa_tunnel_get(dp.sa, tunnel_id), *t2;
+	struct rte_mbuf *burst[3], *out[8];
+	struct esp_sa *client2 = rte_zmalloc(NULL, esp_sa_size(), RTE_CACHE_LINE_SIZE);
+	struct esp_sa_params cp;
+	enum esp_drop why;
+	uint32_t id2;
+	char err[128];
+	unsigned i, n;
+
+	(void)state;
+	assert_non_null(client2);
+	key_params(&tp.in, SPI_GW_IN + 1, GW_PUB, outer2, 4500, CLIENT_PORT);
+	key_params(&tp.out, SPI_GW_OUT + 1, GW_PUB, outer2, 4500, CLIENT_PORT);
+	assert_int_equal(sa_tunnel_add(dp.sa, dp.ctl_esp, &tp, &id2, err, sizeof(err)), 0);
+	t2 = sa_tunnel_get(dp.sa, id2);
+	neigh_learn(dp.neigh, &dp, &l, rte_rdtsc());
+	key_params(&cp, SPI_GW_IN + 1, outer2, GW_PUB, CLIENT_PORT, 4500);
+	assert_int_equal(esp_sa_init(client2, client_crypto, &cp, err, sizeof(err)), 0);
+
+	/* Inbound: tunnel 1 with a broken ICV, tunnel 2, tunnel 1. */
+	burst[0] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 60, false));
+	rte_pktmbuf_mtod(burst[0], uint8_t *)[rte_pktmbuf_data_len(burst[0]) - 1] ^= 1;
+	burst[1] = inner_packet(inner2, VNET_HOST, 61, false);
+	assert_int_equal(esp_outbound(client_crypto, &client2, &burst[1], 1, &why), 1);
+	add_ether(burst[1], &mac2, &dp.ports[PORT_PUBLIC].mac);
+	burst[2] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 62, false));
+	dp_worker_input(&dp.workers[0], PORT_PUBLIC, burst, 3);
+	n = sent(PORT_PRIVATE, out, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(rte_be_to_cpu_32(ip_after_ether(out[0])->src_addr), inner2);
+	assert_int_equal(rte_be_to_cpu_32(ip_after_ether(out[1])->src_addr), CLIENT_INNER);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(out[i]);
+	assert_int_equal(esp_sa_stats(t1->in[0]->esp)->drops[ESP_DROP_auth_failed], 1);
+	assert_int_equal(t1->stats.drops[SA_DROP_spoofed_source], 0);
+	assert_int_equal(t2->stats.drops[SA_DROP_spoofed_source], 0);
+
+	/* Outbound: tunnel 2, tunnel 1 (its sequence numbers used up), tunnel 2. */
+	esp_sa_set_seq(t1->out->esp, 1ull << 32);
+	for (i = 0; i < 3; i++) {
+		burst[i] = inner_packet(VNET_HOST, i == 1 ? CLIENT_INNER : inner2, 100 + i, false);
+		add_ether(burst[i], &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	}
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, burst, 3);
+	n = sent(PORT_PUBLIC, out, 8);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		assert_memory_equal(rte_pktmbuf_mtod(out[i], uint8_t *), &mac2, 6);
+		assert_int_equal(rte_be_to_cpu_32(ip_after_ether(out[i])->dst_addr), outer2);
+		rte_pktmbuf_free(out[i]);
+	}
+	assert_int_equal(esp_sa_stats(t1->out->esp)->drops[ESP_DROP_seq_exhausted], 1);
+
+	assert_int_equal(sa_tunnel_del(dp.sa, id2), 0);
+	sa_table_reclaim(dp.sa);
+	esp_sa_clear(client2);
+	rte_free(client2);
+}
+
+/*
  * lib/sa: keys whose low bits collide (a manual SPI, an aliasing address)
  * spill from the direct slots to the hash and are still found, before and
  * after the slot's owner goes; SPIs from sa_table_spi_new() take free slots;
@@ -592,6 +665,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(long_input_is_taken_a_burst_at_a_time, tunnel_setup,
 						tunnel_teardown),
 		cmocka_unit_test_setup_teardown(sa_lookups_survive_collisions, tunnel_setup,
+						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(per_packet_state_follows_esp_drops, tunnel_setup,
 						tunnel_teardown),
 	};
 	int failed;
