@@ -25,7 +25,6 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <rte_common.h>
 #include <rte_eal.h>
 
@@ -33,6 +32,7 @@
 #include "ike.h"
 #include "iked.h"
 #include "iked_priv.h"
+#include "ike_initiator.h"
 #include "pool.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -42,15 +42,6 @@
 #define POOL_NET IP(172, 16, 201, 0)
 #define TUNNEL_ID 7
 #define FIRST_SPI 0xc0000001u
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static uint16_t
 get16(const uint8_t *p)
@@ -165,80 +156,18 @@ static const struct iked_ops ops = {
 	.tunnel_stats = op_tunnel_stats,
 };
 
-/* ---- certificates ---- */
+/* ---- certificates: root, gateway and client, all ECDSA P-256 ---- */
 
-static struct {
-	EVP_PKEY *gw_key, *root_key, *client_key;
-	X509 *gw_cert, *root, *client;
-	struct auth_roots *roots;
-	struct auth_key *gw, *client_auth;
-} pki;
-
-static void
-add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	assert_non_null(ext);
-	assert_int_equal(X509_add_ext(x, ext, -1), 1);
-	X509_EXTENSION_free(ext);
-}
-
-static X509 *
-make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, bool ca)
-{
-	static long serial = 1;
-	X509 *x = X509_new();
-	X509_NAME *name = X509_get_subject_name(x);
-
-	assert_non_null(x);
-	assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const uint8_t *)"p2sgw test", -1,
-				   -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const uint8_t *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : name);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400);
-	assert_int_equal(X509_set_pubkey(x, key), 1);
-	add_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
-		ca ? "critical,CA:TRUE" : "CA:FALSE");
-	add_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
-		ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
-	if (!ca && issuer != NULL)
-		add_ext(x, issuer, NID_ext_key_usage, "clientAuth");
-	assert_true(X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
-	return x;
-}
+static struct ini_pki pki;
 
 static int
 pki_setup(void **state)
 {
 	char err[AUTH_ERR_MAX];
-	uint8_t *der = NULL;
-	int len;
 
-	pki.gw_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	pki.root_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	pki.client_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	assert_true(pki.gw_key && pki.root_key && pki.client_key);
-	pki.gw_cert = make_cert("vpn.example.test", pki.gw_key, NULL, NULL, false);
-	pki.root = make_cert("P2S Test Root", pki.root_key, NULL, NULL, true);
-	pki.client = make_cert("alice", pki.client_key, pki.root, pki.root_key, false);
-	pki.gw = auth_key_new(pki.gw_cert, pki.gw_key, err, sizeof(err));
-	assert_non_null(pki.gw);
-	pki.client_auth = auth_key_new(pki.client, pki.client_key, err, sizeof(err));
-	assert_non_null(pki.client_auth);
-	pki.roots = auth_roots_new();
-	len = i2d_X509(pki.root, &der);
-	assert_true(len > 0);
-	assert_int_equal(auth_roots_add(pki.roots, "test-root", der, (size_t)len, err,
-					sizeof(err)), 0);
-	OPENSSL_free(der);
 	(void)state;
+	if (ini_pki_new(&pki, INI_KEY_P256, INI_KEY_P256, INI_KEY_P256, err, sizeof(err)) < 0)
+		fail_msg("test PKI: %s", err);
 	return 0;
 }
 
@@ -246,15 +175,7 @@ static int
 pki_teardown(void **state)
 {
 	(void)state;
-	auth_roots_free(pki.roots);
-	auth_key_free(pki.gw);
-	auth_key_free(pki.client_auth);
-	X509_free(pki.gw_cert);
-	X509_free(pki.root);
-	X509_free(pki.client);
-	EVP_PKEY_free(pki.gw_key);
-	EVP_PKEY_free(pki.root_key);
-	EVP_PKEY_free(pki.client_key);
+	ini_pki_free(&pki);
 	return 0;
 }
 
@@ -359,136 +280,23 @@ walk(const struct gw *g, uint64_t now, struct walk *w)
 	iked_walk(g->ik, now, walk_fn, w);
 }
 
-/* ---- the initiator ---- */
-
-struct init_opts {
-	uint16_t encr, encr_bits, integ, prf;  /* encr 0: AES-GCM-16-256 / SHA2-256 */
-	const uint16_t *dh;
-	unsigned n_dh;
-	uint16_t ke_group;                     /* 0: dh[0] */
-	const uint8_t *cookie;
-	size_t cookie_len;
-	bool no_natd;
-	bool bad_natd_src, bad_natd_dst;
-	bool frag_sup;
-	bool no_hashes;
-};
-
-struct client {
-	uint64_t spi_i, spi_r;
-	uint32_t addr;
-	uint16_t port, lport;
-	struct ike_dh *dh;
-	uint8_t ni[32];
-	uint8_t req[2048];
-	size_t req_len;
-	uint8_t resp[DGRAM_MAX];
-	size_t resp_len;
-	/* after IKE_SA_INIT */
-	struct ike_choice choice;
-	uint8_t nr[IKE_NONCE_MAX];
-	size_t nr_len;
-	uint32_t gw_hashes;
-	struct ike_sa_keys keys;
-	struct ike_sk sk_i, sk_r;
-	uint32_t next_id;
-};
-
-static const uint16_t dh_x25519[] = { IKE_DH_CURVE25519 };
+/* ---- the initiator (tests/common/ike_initiator.c), asserting ---- */
 
 static void
-client_init(struct client *c, uint64_t spi_i, uint32_t addr, uint16_t port)
+client_init(struct ini_client *c, uint64_t spi_i, uint32_t addr, uint16_t port)
 {
-	memset(c, 0, sizeof(*c));
-	c->spi_i = spi_i;
-	c->addr = addr;
-	c->port = port;
-	c->lport = 500;
-	memset(c->ni, (int)(spi_i & 0xff) | 1, sizeof(c->ni));
-	c->ni[0] = 0x4e;
-	c->next_id = 1;
+	ini_client_init(c, spi_i, addr, port, GW_ADDR);
 }
 
 static void
-client_free(struct client *c)
+build_init(struct ini_client *c, const struct ini_init_opts *o)
 {
-	ike_dh_free(c->dh);
-	c->dh = NULL;
-}
-
-/* An IKE_SA_INIT request into c->req; like strongSwan's: SA KE No N(NATD) N(NATD) N(SHA). */
-static void
-build_init(struct client *c, const struct init_opts *o)
-{
-	static const uint8_t hashes[] = { 0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384, 0,
-					  IKE_HASH_SHA2_512 };
-	struct ike_transform t[12];
-	struct ike_proposal_out p = { .number = 1, .protocol = IKE_PROTO_IKE, .t = t };
-	struct ike_header hdr = { .spi_i = c->spi_i, .major = 2, .exchange = IKE_EXCH_IKE_SA_INIT,
-				  .flags = IKE_FLAG_INITIATOR };
-	const uint16_t *dh = o->dh != NULL ? o->dh : dh_x25519;
-	unsigned n_dh = o->dh != NULL ? o->n_dh : 1, i, n = 0;
-	uint16_t group = o->ke_group ? o->ke_group : dh[0];
-	uint8_t ke[IKE_DH_PUBLIC_MAX], ip[4], h[IKE_NATD_LEN];
-	struct ike_writer w;
-	int ke_len, len;
-
-	t[n++] = (struct ike_transform){ IKE_XF_ENCR, o->encr ? o->encr : IKE_ENCR_AES_GCM_16,
-					 o->encr ? o->encr_bits : 256, false };
-	if (o->integ)
-		t[n++] = (struct ike_transform){ IKE_XF_INTEG, o->integ, 0, false };
-	t[n++] = (struct ike_transform){ IKE_XF_PRF, o->prf ? o->prf : IKE_PRF_HMAC_SHA2_256, 0,
-					 false };
-	for (i = 0; i < n_dh; i++)
-		t[n++] = (struct ike_transform){ IKE_XF_DH, dh[i], 0, false };
-	p.n = n;
-
-	ike_dh_free(c->dh);
-	c->dh = NULL;
-	if (ike_dh_supported(group)) {
-		c->dh = ike_dh_new(group);
-		assert_non_null(c->dh);
-		ke_len = ike_dh_public(c->dh, ke, sizeof(ke));
-		assert_true(ke_len > 0);
-	} else {
-		ke_len = 32;
-		memset(ke, 0x33, (size_t)ke_len);
-	}
-
-	assert_int_equal(ike_writer_msg(&w, c->req, sizeof(c->req), &hdr), 0);
-	if (o->cookie != NULL)
-		assert_true(ike_put_notify(&w, 0, NULL, 0, IKE_N_COOKIE, o->cookie, o->cookie_len) >
-			    0);
-	assert_true(ike_put_sa(&w, &p, 1) > 0);
-	assert_true(ike_put_ke(&w, group, ke, (size_t)ke_len) > 0);
-	assert_true(ike_put_nonce(&w, c->ni, sizeof(c->ni)) > 0);
-	if (!o->no_natd) {
-		/* §2.23: SPIr is 0 in the request's hashes. */
-		put_be32(ip, c->addr);
-		ike_natd_hash(c->spi_i, 0, ip, 4, c->port, h);
-		h[0] ^= o->bad_natd_src;
-		assert_true(ike_put_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, h,
-					   sizeof(h)) > 0);
-		put_be32(ip, GW_ADDR);
-		ike_natd_hash(c->spi_i, 0, ip, 4, c->lport, h);
-		h[0] ^= o->bad_natd_dst;
-		assert_true(ike_put_notify(&w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, h,
-					   sizeof(h)) > 0);
-	}
-	if (o->frag_sup)
-		assert_true(ike_put_notify(&w, 0, NULL, 0, IKE_N_FRAGMENTATION_SUPPORTED, NULL, 0) >
-			    0);
-	if (!o->no_hashes)
-		assert_true(ike_put_notify(&w, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes,
-					   sizeof(hashes)) > 0);
-	len = ike_writer_finish(&w);
-	assert_true(len > 0);
-	c->req_len = (size_t)len;
+	assert_int_equal(ini_build_init(c, o), 0);
 }
 
 /* A datagram as the worker hands it over: with the non-ESP marker on 4500. */
 static void
-deliver(struct gw *g, const struct client *c, const uint8_t *msg, size_t len, uint64_t now)
+deliver(struct gw *g, const struct ini_client *c, const uint8_t *msg, size_t len, uint64_t now)
 {
 	uint8_t buf[DGRAM_MAX + 4];
 
@@ -503,7 +311,7 @@ deliver(struct gw *g, const struct client *c, const uint8_t *msg, size_t len, ui
 
 /* Send c->req; returns how many datagrams came back. */
 static unsigned
-send_init(struct gw *g, struct client *c, uint64_t now)
+send_init(struct gw *g, struct ini_client *c, uint64_t now)
 {
 	unsigned before = cap.n_sent;
 
@@ -520,7 +328,7 @@ last_sent(void)
 
 /* The single notify of a stateless IKE_SA_INIT answer. */
 static void
-expect_init_notify(const struct client *c, uint16_t type, struct ike_notify *n,
+expect_init_notify(const struct ini_client *c, uint16_t type, struct ike_notify *n,
 		   struct ike_msg *msg)
 {
 	const struct dgram *d = last_sent();
@@ -539,76 +347,32 @@ expect_init_notify(const struct client *c, uint16_t type, struct ike_notify *n,
 	assert_int_equal(d->peer_port, c->port);
 }
 
-/* The transforms of the one proposal of the response's SA payload. */
-static void
-response_choice(const struct ike_msg *msg, struct ike_choice *ch)
-{
-	struct ike_transform_iter it;
-	struct ike_transform t;
-	struct ike_sa_offer sa;
-	int i = ike_chain_find(&msg->chain, IKE_PL_SA, 0);
-
-	assert_true(i >= 0);
-	assert_int_equal(ike_sa_parse(IKE_PAYLOAD(&msg->chain, (unsigned)i), &sa), 0);
-	assert_int_equal(sa.n, 1);
-	memset(ch, 0, sizeof(*ch));
-	ch->number = sa.proposal[0].number;
-	ch->protocol = sa.proposal[0].protocol;
-	ch->spi_size = sa.proposal[0].spi_size;
-	ike_transform_iter_init(&it, &sa.proposal[0]);
-	while (ike_transform_next(&it, &t)) {
-		switch (t.type) {
-		case IKE_XF_ENCR:
-			ch->encr = t.id;
-			ch->encr_key_len = t.key_len;
-			ch->aead = ike_encr_is_aead(t.id);
-			break;
-		case IKE_XF_INTEG:
-			ch->integ = t.id;
-			break;
-		case IKE_XF_PRF:
-			ch->prf = t.id;
-			break;
-		case IKE_XF_DH:
-			ch->dh = t.id;
-			break;
-		case IKE_XF_ESN:
-			ch->esn = t.id;
-			break;
-		}
-	}
-}
-
 /*
- * Check a full IKE_SA_INIT response (last datagram) and, if the KE group is
- * ours, derive the IKE_SA keys as the initiator.
+ * Take a full IKE_SA_INIT response (last datagram): the initiator's keys, then
+ * the payloads, the NAT-D hashes and the hash algorithms checked here.
  */
 static void
-take_init_response(struct client *c, bool certreq)
+take_init_response(struct ini_client *c, bool certreq)
 {
 	static const uint8_t want_types[] = { IKE_PL_SA, IKE_PL_KE, IKE_PL_NONCE, IKE_PL_NOTIFY,
 					      IKE_PL_NOTIFY, IKE_PL_CERTREQ, IKE_PL_NOTIFY };
 	const struct dgram *d = last_sent();
-	uint8_t ip[4], h[IKE_NATD_LEN], g_ir[512], skeyseed[IKE_PRF_MAX];
+	uint8_t ip[4], h[IKE_NATD_LEN];
 	struct ike_msg msg;
 	struct ike_notify n;
 	struct ike_nonce nr;
 	struct ike_ke ke;
 	unsigned i, k = 0;
-	int len;
 
-	assert_true(d->len <= sizeof(c->resp));
-	memcpy(c->resp, d->data, d->len);
-	c->resp_len = d->len;
 	assert_int_equal(d->local_port, c->lport);
+	assert_int_equal(ini_take_init(c, d->data, d->len), 0);
 	assert_int_equal(ike_msg_parse(c->resp, c->resp_len, &msg), 0);
 	assert_true(msg.hdr.spi_i == c->spi_i);
-	assert_true(msg.hdr.spi_r != 0);
+	assert_true(msg.hdr.spi_r != 0 && msg.hdr.spi_r == c->spi_r);
 	assert_int_equal(msg.hdr.flags, IKE_FLAG_RESPONSE);
 	assert_int_equal(msg.hdr.exchange, IKE_EXCH_IKE_SA_INIT);
 	assert_int_equal(msg.hdr.message_id, 0);
 	assert_int_equal(msg.sk_type, 0);
-	c->spi_r = msg.hdr.spi_r;
 
 	/* SA KE Nr N(NAT_S) N(NAT_D) [CERTREQ] [N(FRAG)] N(SIGNATURE_HASH_ALGORITHMS) */
 	for (i = 0; i < msg.chain.n; i++) {
@@ -623,44 +387,30 @@ take_init_response(struct client *c, bool certreq)
 	}
 	assert_int_equal(k, sizeof(want_types));
 
-	response_choice(&msg, &c->choice);
 	assert_int_equal(c->choice.number, 1);
 	assert_int_equal(c->choice.protocol, IKE_PROTO_IKE);
 	assert_int_equal(c->choice.spi_size, 0);
 	assert_int_equal(ike_ke_parse(IKE_PAYLOAD(&msg.chain, 1), &ke), 0);
-	assert_int_equal(ke.group, c->choice.dh);
 	assert_int_equal(ke.len, ike_dh_public_len(ke.group));
 	assert_int_equal(ike_nonce_parse(IKE_PAYLOAD(&msg.chain, 2), &nr), 0);
 	assert_int_equal(nr.len, IKED_NR_LEN);
-	memcpy(c->nr, nr.data, nr.len);
-	c->nr_len = nr.len;
 
 	/* NAT-D with the real SPIr: the source is the gateway, the destination us. */
 	assert_int_equal(ike_chain_find_notify(&msg.chain, IKE_N_NAT_DETECTION_SOURCE_IP, &n), 0);
-	put_be32(ip, GW_ADDR);
+	ini_put_be32(ip, GW_ADDR);
 	ike_natd_hash(c->spi_i, c->spi_r, ip, 4, c->lport, h);
 	assert_int_equal(n.len, IKE_NATD_LEN);
 	assert_memory_equal(n.data, h, IKE_NATD_LEN);
 	assert_int_equal(ike_chain_find_notify(&msg.chain, IKE_N_NAT_DETECTION_DESTINATION_IP, &n),
 			 0);
-	put_be32(ip, c->addr);
+	ini_put_be32(ip, c->addr);
 	ike_natd_hash(c->spi_i, c->spi_r, ip, 4, c->port, h);
 	assert_memory_equal(n.data, h, IKE_NATD_LEN);
 
-	assert_int_equal(ike_chain_find_notify(&msg.chain, IKE_N_SIGNATURE_HASH_ALGORITHMS, &n), 0);
-	c->gw_hashes = auth_hash_mask(&n);
 	assert_int_equal(c->gw_hashes, 1u << IKE_HASH_SHA2_256 | 1u << IKE_HASH_SHA2_384 |
 					       1u << IKE_HASH_SHA2_512);
-
-	if (c->dh == NULL || ike_dh_group(c->dh) != ke.group)
-		return;
-	len = ike_dh_shared(c->dh, ke.data, ke.len, g_ir, sizeof(g_ir));
-	assert_true(len > 0);
-	assert_int_equal(ike_skeyseed(c->choice.prf, c->ni, sizeof(c->ni), c->nr, c->nr_len, g_ir,
-				      (size_t)len, skeyseed), 0);
-	assert_int_equal(ike_sa_keys_derive(&c->choice, skeyseed, c->ni, sizeof(c->ni), c->nr,
-					    c->nr_len, c->spi_i, c->spi_r, &c->keys), 0);
-	assert_int_equal(ike_sk_from_keys(&c->choice, &c->keys, &c->sk_i, &c->sk_r), 0);
+	/* Keys whenever the gateway took our KE's group. */
+	assert_int_equal(c->have_keys, c->dh != NULL && ike_dh_group(c->dh) == ke.group);
 }
 
 /* ---- IKE_SA_INIT ---- */
@@ -668,9 +418,9 @@ take_init_response(struct client *c, bool certreq)
 static void
 test_init_response(void **state)
 {
-	struct init_opts o = { 0 };
+	struct ini_init_opts o = { 0 };
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct walk w;
 	struct gw g;
 	struct ike_msg msg;
@@ -723,7 +473,7 @@ test_init_response(void **state)
 	assert_int_equal(w.sa[0].inner_addr, 0);
 	assert_string_equal(w.sa[0].proposal, "AES_GCM_16-256/HMAC_SHA2_256/CURVE25519");
 	assert_int_equal(cap.tunnel_adds, 0);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -732,12 +482,12 @@ static void
 test_init_no_roots_frag_ecp(void **state)
 {
 	static const uint16_t groups[] = { IKE_DH_CURVE25519, IKE_DH_ECP_256 };
-	struct init_opts o = { .dh = groups, .n_dh = 2, .ke_group = IKE_DH_ECP_256,
+	struct ini_init_opts o = { .dh = groups, .n_dh = 2, .ke_group = IKE_DH_ECP_256,
 			       .frag_sup = true };
 	struct conf_ikev2 ike;
 	struct ike_msg msg;
 	struct ike_notify n;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
@@ -752,7 +502,7 @@ test_init_no_roots_frag_ecp(void **state)
 	assert_int_equal(ike_msg_parse(c.resp, c.resp_len, &msg), 0);
 	assert_int_equal(ike_chain_count(&msg.chain, IKE_PL_CERTREQ), 0);
 	assert_int_equal(ike_chain_find_notify(&msg.chain, IKE_N_FRAGMENTATION_SUPPORTED, &n), 0);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -760,14 +510,14 @@ static void
 test_init_retransmit(void **state)
 {
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct walk w;
 	struct gw g;
 
 	(void)state;
 	gw_start_default(&g);
 	client_init(&c, 0xabcdef0123456789ull, CLIENT_ADDR, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, 10), 1);
 	assert_int_equal(send_init(&g, &c, 20), 1);
 	assert_int_equal(send_init(&g, &c, 30), 1);
@@ -784,12 +534,12 @@ test_init_retransmit(void **state)
 
 	/* The same SPIi from another port is another client: a second IKE_SA. */
 	c.port = 4501;
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, 40), 1);
 	counters(&g, &k);
 	assert_int_equal(k.half_open, 2);
 	assert_memory_not_equal(cap.sent[3].data + 8, cap.sent[0].data + 8, 8);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -813,7 +563,7 @@ test_init_invalid_ke(void **state)
 	struct iked_counters k;
 	struct ike_notify n;
 	struct ike_msg msg;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
@@ -821,7 +571,7 @@ test_init_invalid_ke(void **state)
 	client_init(&c, 0x77, CLIENT_ADDR, CLIENT_PORT);
 
 	/* KE of a group the client does not offer: our preference of its offer. */
-	build_init(&c, &(struct init_opts){ .dh = offer1, .n_dh = 2, .ke_group = IKE_DH_MODP_2048 });
+	build_init(&c, &(struct ini_init_opts){ .dh = offer1, .n_dh = 2, .ke_group = IKE_DH_MODP_2048 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	expect_init_notify(&c, IKE_N_INVALID_KE_PAYLOAD, &n, &msg);
 	assert_int_equal(n.len, 2);
@@ -829,14 +579,14 @@ test_init_invalid_ke(void **state)
 	assert_no_state(&g);
 
 	/* KE of a group we never accept, offered next to one we do. */
-	build_init(&c, &(struct init_opts){ .dh = offer2, .n_dh = 2, .ke_group = IKE_DH_MODP_768 });
+	build_init(&c, &(struct ini_init_opts){ .dh = offer2, .n_dh = 2, .ke_group = IKE_DH_MODP_768 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	expect_init_notify(&c, IKE_N_INVALID_KE_PAYLOAD, &n, &msg);
 	assert_int_equal(ike_notify_ke_group(&n), IKE_DH_ECP_256);
 	assert_no_state(&g);
 
 	/* The client then retries with what was asked for: a full answer. */
-	build_init(&c, &(struct init_opts){ .dh = offer2, .n_dh = 2, .ke_group = IKE_DH_ECP_256 });
+	build_init(&c, &(struct ini_init_opts){ .dh = offer2, .n_dh = 2, .ke_group = IKE_DH_ECP_256 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	take_init_response(&c, true);
 	assert_int_equal(c.choice.dh, IKE_DH_ECP_256);
@@ -845,7 +595,7 @@ test_init_invalid_ke(void **state)
 	assert_int_equal(k.events[IKED_EV_invalid_ke], 2);
 	assert_int_equal(k.half_open, 1);
 	assert_int_equal(total_drops(&k), 0);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -856,34 +606,34 @@ test_init_no_proposal(void **state)
 	struct iked_counters k;
 	struct ike_notify n;
 	struct ike_msg msg;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
 	gw_start_default(&g);
 	client_init(&c, 0x88, CLIENT_ADDR, CLIENT_PORT);
 	/* Nothing we take: 3DES with MD5 and MODP-768. */
-	build_init(&c, &(struct init_opts){ .encr = IKE_ENCR_3DES, .integ = IKE_INTEG_HMAC_MD5_96,
+	build_init(&c, &(struct ini_init_opts){ .encr = IKE_ENCR_3DES, .integ = IKE_INTEG_HMAC_MD5_96,
 					    .prf = IKE_PRF_HMAC_MD5, .dh = weak_dh, .n_dh = 1 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	expect_init_notify(&c, IKE_N_NO_PROPOSAL_CHOSEN, &n, &msg);
 	assert_int_equal(n.len, 0);
 	assert_no_state(&g);
 	/* A good cipher but only MODP-768: still nothing. */
-	build_init(&c, &(struct init_opts){ .dh = weak_dh, .n_dh = 1 });
+	build_init(&c, &(struct ini_init_opts){ .dh = weak_dh, .n_dh = 1 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	expect_init_notify(&c, IKE_N_NO_PROPOSAL_CHOSEN, &n, &msg);
 	assert_no_state(&g);
 	counters(&g, &k);
 	assert_int_equal(k.events[IKED_EV_no_proposal], 2);
 	assert_int_equal(k.events[IKED_EV_invalid_ke], 0);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
 /* Send a request built with o; the answer must be a COOKIE demand, into cookie. */
 static void
-demand_cookie(struct gw *g, struct client *c, const struct init_opts *o, uint64_t now,
+demand_cookie(struct gw *g, struct ini_client *c, const struct ini_init_opts *o, uint64_t now,
 	      uint8_t cookie[IKE_COOKIE_LEN])
 {
 	struct iked_counters before, after;
@@ -915,21 +665,21 @@ test_init_cookie(void **state)
 {
 	uint8_t cookie[IKE_COOKIE_LEN], again[IKE_COOKIE_LEN], bad[IKE_COOKIE_LEN];
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
 	start_cookies(&g);
 	client_init(&c, 0x99, CLIENT_ADDR, CLIENT_PORT);
-	demand_cookie(&g, &c, &(struct init_opts){ 0 }, 0, cookie);
+	demand_cookie(&g, &c, &(struct ini_init_opts){ 0 }, 0, cookie);
 	/* Stateless: the same request gets the same cookie. */
-	demand_cookie(&g, &c, &(struct init_opts){ 0 }, 0, again);
+	demand_cookie(&g, &c, &(struct ini_init_opts){ 0 }, 0, again);
 	assert_memory_equal(again, cookie, IKE_COOKIE_LEN);
 
 	/* A wrong cookie: counted, and a fresh demand. */
 	memcpy(bad, cookie, IKE_COOKIE_LEN);
 	bad[IKE_COOKIE_LEN - 1] ^= 1;
-	demand_cookie(&g, &c, &(struct init_opts){ .cookie = bad, .cookie_len = IKE_COOKIE_LEN },
+	demand_cookie(&g, &c, &(struct ini_init_opts){ .cookie = bad, .cookie_len = IKE_COOKIE_LEN },
 		      0, again);
 	assert_memory_equal(again, cookie, IKE_COOKIE_LEN);
 	counters(&g, &k);
@@ -937,21 +687,21 @@ test_init_cookie(void **state)
 
 	/* The cookie is bound to the client's address. */
 	c.addr = CLIENT_ADDR + 1;
-	demand_cookie(&g, &c, &(struct init_opts){ .cookie = cookie, .cookie_len = IKE_COOKIE_LEN },
+	demand_cookie(&g, &c, &(struct ini_init_opts){ .cookie = cookie, .cookie_len = IKE_COOKIE_LEN },
 		      0, again);
 	counters(&g, &k);
 	assert_int_equal(k.drops[IKED_DROP_bad_cookie], 2);
 
 	/* The right cookie first: a normal answer. */
 	c.addr = CLIENT_ADDR;
-	build_init(&c, &(struct init_opts){ .cookie = cookie, .cookie_len = IKE_COOKIE_LEN });
+	build_init(&c, &(struct ini_init_opts){ .cookie = cookie, .cookie_len = IKE_COOKIE_LEN });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	take_init_response(&c, true);
 	counters(&g, &k);
 	assert_int_equal(k.half_open, 1);
 	assert_int_equal(k.events[IKED_EV_cookies_sent], 4);
 	assert_int_equal(k.drops[IKED_DROP_bad_cookie], 2);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -960,42 +710,42 @@ static void
 test_cookie_rotation(void **state)
 {
 	uint8_t cookie[IKE_COOKIE_LEN], fresh[IKE_COOKIE_LEN];
-	const struct init_opts with = { .cookie = cookie, .cookie_len = IKE_COOKIE_LEN };
+	const struct ini_init_opts with = { .cookie = cookie, .cookie_len = IKE_COOKIE_LEN };
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
 	start_cookies(&g);
 	iked_timers(g.ik, 0);
 	client_init(&c, 0x9a, CLIENT_ADDR, CLIENT_PORT);
-	demand_cookie(&g, &c, &(struct init_opts){ 0 }, 0, cookie);
+	demand_cookie(&g, &c, &(struct ini_init_opts){ 0 }, 0, cookie);
 	iked_timers(g.ik, IKED_COOKIE_ROTATE_MS);
 	build_init(&c, &with);
 	assert_int_equal(send_init(&g, &c, IKED_COOKIE_ROTATE_MS), 1);
 	take_init_response(&c, true);
 
 	c.spi_i++;
-	demand_cookie(&g, &c, &(struct init_opts){ 0 }, IKED_COOKIE_ROTATE_MS, cookie);
+	demand_cookie(&g, &c, &(struct ini_init_opts){ 0 }, IKED_COOKIE_ROTATE_MS, cookie);
 	iked_timers(g.ik, 2 * IKED_COOKIE_ROTATE_MS);
 	iked_timers(g.ik, 3 * IKED_COOKIE_ROTATE_MS);
 	demand_cookie(&g, &c, &with, 3 * IKED_COOKIE_ROTATE_MS, fresh);
 	assert_memory_not_equal(fresh, cookie, IKE_COOKIE_LEN);
 	counters(&g, &k);
 	assert_int_equal(k.drops[IKED_DROP_bad_cookie], 1);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
 static void
 test_init_nat(void **state)
 {
-	struct client c;
+	struct ini_client c;
 	struct walk w;
 	struct gw g;
 	unsigned i;
 	const struct {
-		struct init_opts o;
+		struct ini_init_opts o;
 		bool nat;
 	} cases[] = {
 		{ { 0 }, false },
@@ -1011,7 +761,7 @@ test_init_nat(void **state)
 		build_init(&c, &cases[i].o);
 		assert_int_equal(send_init(&g, &c, 0), 1);
 		take_init_response(&c, true);
-		client_free(&c);
+		ini_client_free(&c);
 	}
 	walk(&g, 0, &w);
 	assert_int_equal(w.n, RTE_DIM(cases));
@@ -1030,7 +780,7 @@ static void
 test_init_port_4500(void **state)
 {
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct walk w;
 	struct gw g;
 
@@ -1038,7 +788,7 @@ test_init_port_4500(void **state)
 	gw_start_default(&g);
 	client_init(&c, 0x4500450045004500ull, CLIENT_ADDR, 4500);
 	c.lport = 4500;
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
 	take_init_response(&c, true);
 	walk(&g, 0, &w);
@@ -1050,7 +800,7 @@ test_init_port_4500(void **state)
 	counters(&g, &k);
 	assert_int_equal(k.drops[IKED_DROP_bad_marker], 1);
 	assert_int_equal(cap.n_sent, 1);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -1059,7 +809,7 @@ test_half_open_limits(void **state)
 {
 	struct conf_ikev2 ike;
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 	unsigned i;
 
@@ -1070,9 +820,9 @@ test_half_open_limits(void **state)
 	gw_start(&g, &ike, true);
 	for (i = 0; i < 5; i++) {
 		client_init(&c, 0x2000 + i, CLIENT_ADDR + i, CLIENT_PORT);
-		build_init(&c, &(struct init_opts){ 0 });
+		build_init(&c, &(struct ini_init_opts){ 0 });
 		assert_int_equal(send_init(&g, &c, 0), i < 3 ? 1 : 0);
-		client_free(&c);
+		ini_client_free(&c);
 	}
 	counters(&g, &k);
 	assert_int_equal(k.half_open, 3);
@@ -1081,23 +831,23 @@ test_half_open_limits(void **state)
 	/* Once they expire there is room again. */
 	iked_timers(g.ik, IKED_HALF_OPEN_MS);
 	client_init(&c, 0x2100, CLIENT_ADDR, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, IKED_HALF_OPEN_MS), 1);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 
 	/* One address may hold IKED_HALF_OPEN_PER_PEER, others still get in. */
 	gw_start_default(&g);
 	for (i = 0; i < IKED_HALF_OPEN_PER_PEER + 2; i++) {
 		client_init(&c, 0x3000 + i, CLIENT_ADDR, (uint16_t)(1024 + i));
-		build_init(&c, &(struct init_opts){ 0 });
+		build_init(&c, &(struct ini_init_opts){ 0 });
 		assert_int_equal(send_init(&g, &c, 0), i < IKED_HALF_OPEN_PER_PEER ? 1 : 0);
-		client_free(&c);
+		ini_client_free(&c);
 	}
 	client_init(&c, 0x3100, CLIENT_ADDR + 1, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, 0), 1);
-	client_free(&c);
+	ini_client_free(&c);
 	counters(&g, &k);
 	assert_int_equal(k.half_open, IKED_HALF_OPEN_PER_PEER + 1);
 	assert_int_equal(k.drops[IKED_DROP_half_open_full], 2);
@@ -1108,13 +858,13 @@ static void
 test_half_open_expiry(void **state)
 {
 	struct iked_counters k;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 
 	(void)state;
 	gw_start_default(&g);
 	client_init(&c, 0x4444, CLIENT_ADDR, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(&g, &c, 5000), 1);
 	assert_int_equal(iked_timers(g.ik, 5000 + IKED_HALF_OPEN_MS - 1), 0);
 	counters(&g, &k);
@@ -1130,7 +880,7 @@ test_half_open_expiry(void **state)
 	assert_memory_not_equal(cap.sent[0].data + 8, cap.sent[1].data + 8, 8);
 	counters(&g, &k);
 	assert_int_equal(k.half_open, 1);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -1155,7 +905,7 @@ static void
 test_malformed(void **state)
 {
 	uint8_t buf[2048 + 4], rnd[512];
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 	unsigned i;
 	uint32_t x = 12345;
@@ -1163,7 +913,7 @@ test_malformed(void **state)
 	(void)state;
 	gw_start_default(&g);
 	client_init(&c, 0x5151515151515151ull, CLIENT_ADDR, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 
 	/* Truncated anywhere: the header's length no longer fits. */
 	for (i = 0; i < c.req_len; i += 7)
@@ -1228,7 +978,7 @@ test_malformed(void **state)
 	}
 	assert_no_state(&g);
 	assert_int_equal(cap.n_sent, 0);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -1240,7 +990,7 @@ test_unknown_spi(void **state)
 				  .message_id = 1 };
 	uint8_t buf[256], zero[16] = { 0 };
 	struct ike_writer w;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 	int len;
 
@@ -1254,7 +1004,7 @@ test_unknown_spi(void **state)
 
 	/* A real SPIr with the wrong SPIi is no better. */
 	client_init(&c, 0x6161, CLIENT_ADDR, CLIENT_PORT);
-	build_init(&c, &(struct init_opts){ 0 });
+	build_init(&c, &(struct ini_init_opts){ 0 });
 	send_init(&g, &c, 0);
 	take_init_response(&c, true);
 	hdr.spi_i = c.spi_i + 1;
@@ -1287,23 +1037,20 @@ test_unknown_spi(void **state)
 	/* Message ID 2 before 1. */
 	buf[23] = 2;
 	expect_drop(&g, buf, (size_t)len, 500, IKED_DROP_bad_message_id);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
 /* ---- IKE_AUTH, INFORMATIONAL ---- */
 
-#define CLIENT_ESP_SPI 0xe5e5e5e5u
+#define CLIENT_ESP_SPI INI_ESP_SPI
 
 /* Encrypt inner (a chain starting with first) as the initiator's next request. */
 static size_t
-protect(const struct client *c, uint8_t exchange, uint32_t msg_id, uint8_t first,
+protect(const struct ini_client *c, uint8_t exchange, uint32_t msg_id, uint8_t first,
 	const uint8_t *inner, size_t len, uint8_t *out, size_t cap_out)
 {
-	struct ike_header hdr = { .spi_i = c->spi_i, .spi_r = c->spi_r, .major = 2,
-				  .exchange = exchange, .flags = IKE_FLAG_INITIATOR,
-				  .message_id = msg_id };
-	int n = ike_sk_encrypt(&c->sk_i, &hdr, first, inner, len, out, cap_out);
+	int n = ini_protect(c, exchange, msg_id, first, inner, len, out, cap_out);
 
 	assert_true(n > 0);
 	return (size_t)n;
@@ -1311,95 +1058,37 @@ protect(const struct client *c, uint8_t exchange, uint32_t msg_id, uint8_t first
 
 /* Decrypt the last datagram, a response to msg_id, into plain and chain. */
 static void
-unprotect_last(const struct client *c, uint8_t exchange, uint32_t msg_id, uint8_t *plain,
+unprotect_last(const struct ini_client *c, uint8_t exchange, uint32_t msg_id, uint8_t *plain,
 	       size_t cap_plain, struct ike_chain *chain)
 {
 	const struct dgram *d = last_sent();
-	struct ike_msg msg;
-	int n;
 
-	assert_int_equal(ike_msg_parse(d->data, d->len, &msg), 0);
-	assert_true(msg.hdr.spi_i == c->spi_i && msg.hdr.spi_r == c->spi_r);
-	assert_int_equal(msg.hdr.exchange, exchange);
-	assert_int_equal(msg.hdr.flags, IKE_FLAG_RESPONSE);
-	assert_int_equal(msg.hdr.message_id, msg_id);
-	assert_int_equal(msg.sk_type, IKE_PL_SK);
-	n = ike_sk_decrypt(&c->sk_r, &msg, plain, cap_plain);
-	assert_true(n >= 0);
-	assert_int_equal(ike_chain_parse(msg.sk_next, plain, (size_t)n, chain), 0);
+	assert_int_equal(ini_unprotect(c, d->data, d->len, exchange, msg_id, plain, cap_plain,
+				       chain), 0);
 }
 
-struct auth_opts {
-	bool bad_sig;
-	bool no_cp;
-	bool narrow_tsr_outside;
-};
-
-/* IKE_AUTH request: IDi CERT AUTH CP(request) SA(ESP) TSi TSr, into out. */
+/* IKE_AUTH request as alice: IDi CERT AUTH CP(request) SA(ESP) TSi TSr, into out. */
 static size_t
-build_auth(const struct client *c, const struct auth_opts *o, uint8_t *out, size_t cap_out)
+build_auth(const struct ini_client *c, const struct ini_auth_opts *o, uint8_t *out,
+	   size_t cap_out)
 {
-	static const struct ike_transform esp[] = {
-		{ IKE_XF_ENCR, IKE_ENCR_AES_GCM_16, 256, false },
-		{ IKE_XF_ESN, IKE_ESN_NO, 0, false },
-	};
-	static uint8_t inner[8192];
-	uint8_t spi[4];
-	struct ike_proposal_out p = { .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
-				      .spi = spi, .n = 2, .t = esp };
+	int n = ini_build_auth(c, pki.client_auth, o, out, cap_out);
 
-	put_be32(spi, CLIENT_ESP_SPI);
-	struct ike_ts_ipv4 all = { 0, 0, 65535, 0, 0xffffffffu };
-	struct ike_ts_ipv4 outside = { 0, 0, 65535, IP(192, 0, 2, 0), IP(192, 0, 2, 255) };
-	uint8_t idi[512], mac[IKE_PRF_MAX], sig[AUTH_SIG_MAX], method, *der = NULL, *dn = NULL;
-	struct ike_cp_attr attr = { IKE_CFGA_INTERNAL_IP4_ADDRESS, 0, spi };
-	struct ike_chunk octets[3];
-	struct ike_writer w;
-	int der_len, dn_len, sig_len;
-
-	dn_len = i2d_X509_NAME(X509_get_subject_name(pki.client), &dn);
-	assert_true(dn_len > 0 && (size_t)dn_len + 4 <= sizeof(idi));
-	memset(idi, 0, 4);
-	idi[0] = IKE_ID_DER_ASN1_DN;
-	memcpy(idi + 4, dn, (size_t)dn_len);
-	OPENSSL_free(dn);
-	assert_int_equal(ike_auth_id_mac(c->choice.prf, c->keys.sk_pi, c->keys.p_len, idi,
-					 (size_t)dn_len + 4, mac), 0);
-	octets[0] = (struct ike_chunk){ c->req, c->req_len };
-	octets[1] = (struct ike_chunk){ c->nr, c->nr_len };
-	octets[2] = (struct ike_chunk){ mac, ike_prf_len(c->choice.prf) };
-	sig_len = auth_sign(pki.client_auth, c->gw_hashes, octets, 3, &method, sig, sizeof(sig));
-	assert_true(sig_len > 0);
-	assert_int_equal(method, IKE_AUTH_DIGITAL_SIGNATURE);
-	if (o->bad_sig)
-		sig[sig_len - 1] ^= 0x01;
-	der_len = i2d_X509(pki.client, &der);
-	assert_true(der_len > 0);
-
-	ike_writer_chain(&w, inner, sizeof(inner));
-	assert_true(ike_put_id(&w, IKE_PL_IDI, IKE_ID_DER_ASN1_DN, idi + 4, (size_t)dn_len) > 0);
-	assert_true(ike_put_cert(&w, IKE_CERT_X509_SIGNATURE, der, (size_t)der_len) > 0);
-	assert_true(ike_put_auth(&w, method, sig, (size_t)sig_len) > 0);
-	if (!o->no_cp)
-		assert_true(ike_put_cp(&w, IKE_CFG_REQUEST, &attr, 1) > 0);
-	assert_true(ike_put_sa(&w, &p, 1) > 0);
-	assert_true(ike_put_ts(&w, IKE_PL_TSI, &all, 1) > 0);
-	assert_true(ike_put_ts(&w, IKE_PL_TSR, o->narrow_tsr_outside ? &outside : &all, 1) > 0);
-	OPENSSL_free(der);
-	return protect(c, IKE_EXCH_IKE_AUTH, 1, w.first, inner, w.len, out, cap_out);
+	assert_true(n > 0);
+	return (size_t)n;
 }
 
 /* IKE_SA_INIT for c through g, keys derived. */
 static void
-init_sa(struct gw *g, struct client *c, uint64_t now)
+init_sa(struct gw *g, struct ini_client *c, uint64_t now)
 {
-	build_init(c, &(struct init_opts){ 0 });
+	build_init(c, &(struct ini_init_opts){ 0 });
 	assert_int_equal(send_init(g, c, now), 1);
 	take_init_response(c, true);
 }
 
 static void
-check_auth_response(const struct client *c, uint32_t inner_addr)
+check_auth_response(const struct ini_client *c, uint32_t inner_addr)
 {
 	static uint8_t plain[IKE_MSG_MAX];
 	uint8_t mac[IKE_PRF_MAX], want_ip[4], want_mask[4] = { 255, 255, 255, 0 };
@@ -1450,7 +1139,7 @@ check_auth_response(const struct client *c, uint32_t inner_addr)
 	assert_int_equal(ike_cp_parse(IKE_PAYLOAD(&ch, 3), &cp), 0);
 	assert_int_equal(cp.cfg_type, IKE_CFG_REPLY);
 	assert_int_equal(cp.n, 4);
-	put_be32(want_ip, inner_addr);
+	ini_put_be32(want_ip, inner_addr);
 	assert_int_equal(cp.attr[0].type, IKE_CFGA_INTERNAL_IP4_ADDRESS);
 	assert_int_equal(cp.attr[0].len, 4);
 	assert_memory_equal(cp.attr[0].value, want_ip, 4);
@@ -1486,7 +1175,7 @@ check_auth_response(const struct client *c, uint32_t inner_addr)
 
 /* The CHILD_SA given to the data plane, against KEYMAT derived here. */
 static void
-check_child(const struct client *c, uint32_t inner_addr)
+check_child(const struct ini_client *c, uint32_t inner_addr)
 {
 	const struct iked_child_params *p = &cap.added;
 	struct ike_choice esp = { .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
@@ -1516,13 +1205,13 @@ check_child(const struct client *c, uint32_t inner_addr)
 }
 
 static void
-establish(struct gw *g, struct client *c, uint64_t now)
+establish(struct gw *g, struct ini_client *c, uint64_t now)
 {
 	uint8_t msg[8192];
 	size_t len;
 
 	init_sa(g, c, now);
-	len = build_auth(c, &(struct auth_opts){ 0 }, msg, sizeof(msg));
+	len = build_auth(c, &(struct ini_auth_opts){ 0 }, msg, sizeof(msg));
 	deliver(g, c, msg, len, now);
 	c->next_id = 2;
 }
@@ -1538,18 +1227,18 @@ test_auth_and_delete(void **state)
 	struct ike_delete d;
 	struct ike_writer w;
 	struct ike_chain ch;
-	struct client c;
+	struct ini_client c;
 	struct walk wk;
 	struct gw g;
 	size_t len, resp1_len;
 	uint32_t inner_addr = POOL_NET + 1;
 
 	(void)state;
-	put_be32(spi, CLIENT_ESP_SPI);
+	ini_put_be32(spi, CLIENT_ESP_SPI);
 	gw_start_default(&g);
 	client_init(&c, 0xa1a1a1a1b2b2b2b2ull, CLIENT_ADDR, CLIENT_PORT);
 	init_sa(&g, &c, 1000);
-	len = build_auth(&c, &(struct auth_opts){ 0 }, msg, sizeof(msg));
+	len = build_auth(&c, &(struct ini_auth_opts){ 0 }, msg, sizeof(msg));
 	deliver(&g, &c, msg, len, 2000);
 	assert_int_equal(cap.n_sent, 2);
 	assert_int_equal(cap.tunnel_adds, 1);
@@ -1634,7 +1323,7 @@ test_auth_and_delete(void **state)
 	counters(&g, &k);
 	assert_int_equal(k.drops[IKED_DROP_unknown_spi], 1);
 	assert_int_equal(cap.n_sent, 5);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 }
 
@@ -1647,7 +1336,7 @@ test_delete_ike_takes_tunnel(void **state)
 	struct iked_counters k;
 	struct ike_writer w;
 	struct ike_chain ch;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 	size_t len;
 
@@ -1671,7 +1360,7 @@ test_delete_ike_takes_tunnel(void **state)
 	assert_no_state(&g);
 
 	/* iked_free() with an established client removes its tunnel too. */
-	client_free(&c);
+	ini_client_free(&c);
 	client_init(&c, 0xb0b1, CLIENT_ADDR, CLIENT_PORT);
 	establish(&g, &c, 20);
 	assert_int_equal(cap.tunnel_adds, 2);
@@ -1680,7 +1369,7 @@ test_delete_ike_takes_tunnel(void **state)
 	g.ik = NULL;
 	assert_int_equal(cap.tunnel_dels, 2);
 	assert_int_equal(pool_in_use(g.pool), 0);
-	client_free(&c);
+	ini_client_free(&c);
 	pool_free(g.pool);
 }
 
@@ -1706,7 +1395,7 @@ test_child_rekey(void **state)
 	struct ike_delete d;
 	struct ike_writer w;
 	struct ike_chain ch;
-	struct client c;
+	struct ini_client c;
 	struct walk wk;
 	struct gw g;
 	size_t len;
@@ -1716,8 +1405,8 @@ test_child_rekey(void **state)
 	client_init(&c, 0xc4c4, CLIENT_ADDR, CLIENT_PORT);
 	establish(&g, &c, 0);
 	assert_int_equal(cap.tunnel_adds, 1);
-	put_be32(old_spi, CLIENT_ESP_SPI);
-	put_be32(new_spi, 0xe6e6e6e6u);
+	ini_put_be32(old_spi, CLIENT_ESP_SPI);
+	ini_put_be32(new_spi, 0xe6e6e6e6u);
 	memset(ni, 0x6e, sizeof(ni));
 	ike_writer_chain(&w, inner, sizeof(inner));
 	assert_true(ike_put_notify(&w, IKE_PROTO_ESP, old_spi, 4, IKE_N_REKEY_SA, NULL, 0) > 0);
@@ -1765,14 +1454,14 @@ test_child_rekey(void **state)
 	unprotect_last(&c, IKE_EXCH_INFORMATIONAL, 3, plain, sizeof(plain), &ch);
 	assert_int_equal(ch.n, 1);
 	assert_int_equal(ike_delete_parse(IKE_PAYLOAD(&ch, 0), &d), 0);
-	put_be32(ours, FIRST_SPI);
+	ini_put_be32(ours, FIRST_SPI);
 	assert_int_equal(d.n_spi, 1);
 	assert_memory_equal(d.spis, ours, 4);
 	assert_int_equal(cap.child_removes, 1);
 	assert_int_equal(cap.removed_spi, FIRST_SPI);
 	assert_int_equal(cap.tunnel_dels, 0);
 	assert_int_equal(pool_in_use(g.pool), 1);
-	client_free(&c);
+	ini_client_free(&c);
 	gw_stop(&g);
 	assert_int_equal(cap.tunnel_dels, 1);
 }
@@ -1786,7 +1475,7 @@ test_auth_refused(void **state)
 {
 	static uint8_t plain[IKE_MSG_MAX];
 	static const struct {
-		struct auth_opts o;
+		struct ini_auth_opts o;
 		int tunnel_rc;
 		uint16_t notify;
 		enum iked_event ev;
@@ -1804,7 +1493,7 @@ test_auth_refused(void **state)
 	struct iked_counters k;
 	struct ike_notify n;
 	struct ike_chain ch;
-	struct client c;
+	struct ini_client c;
 	struct gw g;
 	unsigned i;
 	size_t len;
@@ -1828,7 +1517,7 @@ test_auth_refused(void **state)
 		counters(&g, &k);
 		assert_int_equal(k.events[cases[i].ev], 1);
 		assert_int_equal(k.events[IKED_EV_established], 0);
-		client_free(&c);
+		ini_client_free(&c);
 		gw_stop(&g);
 	}
 }
