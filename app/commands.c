@@ -210,6 +210,8 @@ cmd_workers(void *ctx, int argc, char **argv, struct json_object **res, char *er
 	*res = json_object_new_object();
 	json_object_object_add(*res, "control_lcore", json_object_new_uint64(rte_get_main_lcore()));
 	json_object_object_add(*res, "ike_messages", json_object_new_uint64(a->dp.ike_received));
+	add_u64(*res, "ike_fragments", a->dp.ike_fragments);
+	add_u64(*res, "ike_reassembled", a->dp.ike_reassembled);
 	json_object_object_add(*res, "workers", arr);
 	return 0;
 }

@@ -212,15 +212,18 @@ static const struct iked_ops ike_ops = {
 static void
 ike_frame(void *arg, struct rte_mbuf *m, uint64_t now_tsc)
 {
+	/* A reassembled datagram comes as a chain: read it into one buffer. */
+	static uint8_t buf[RTE_ETHER_HDR_LEN + UINT16_MAX];
 	struct app *a = arg;
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
-	size_t len = m->data_len, ihl, ulen;
+	size_t len = rte_pktmbuf_pkt_len(m), ihl, ulen;
+	const uint8_t *p;
 
 	/* The worker classified it; check the lengths again before reading. */
-	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp))
+	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(*udp) || len > sizeof(buf))
 		goto out;
+	p = rte_pktmbuf_read(m, 0, (uint32_t)len, buf);
 	ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
 	ihl = (size_t)(ip->version_ihl & 0x0f) * 4;
 	if (ihl < sizeof(*ip) || len < RTE_ETHER_HDR_LEN + ihl + sizeof(*udp))
@@ -228,6 +231,9 @@ ike_frame(void *arg, struct rte_mbuf *m, uint64_t now_tsc)
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
 	ulen = rte_be_to_cpu_16(udp->dgram_len);
 	if (ulen < sizeof(*udp) || RTE_ETHER_HDR_LEN + ihl + ulen > len)
+		goto out;
+	/* Reassembled fragments may be any UDP: only IKE's ports go on. */
+	if (udp->dst_port != RTE_BE16(500) && udp->dst_port != RTE_BE16(4500))
 		goto out;
 	if (a->ike != NULL)
 		iked_input(a->ike, (const uint8_t *)(udp + 1), ulen - sizeof(*udp),

@@ -293,8 +293,13 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 		return drop(res, PORT_DROP_ip_martian);
 	if (L2L3_NTOHL(ip->dst_addr) != p->addr)
 		return transit_input(p, pool, ip, res);
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+		/* UDP fragments on the public port may be IKE (a large IKE_AUTH from a
+		 * client without RFC 7383): the control core reassembles them. */
+		if (p->outside && ip->next_proto_id == IPPROTO_UDP)
+			return L2L3_IKE;
 		return drop(res, PORT_DROP_ip_fragment);
+	}
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
 		return icmp_input(p, eth, ip, ihl, tot, res);

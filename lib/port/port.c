@@ -234,7 +234,8 @@ make_rings(struct dp *dp, int socket)
 					      socket, RING_F_SC_DEQ);
 	dp->punt_ring = rte_ring_create("p2s_punt", RING_SIZE, socket, RING_F_SC_DEQ);
 	dp->ike_ring = rte_ring_create("p2s_ike", RING_SIZE, socket, RING_F_SC_DEQ);
-	if (dp->learn_ring == NULL || dp->punt_ring == NULL || dp->ike_ring == NULL)
+	if (dp->learn_ring == NULL || dp->punt_ring == NULL || dp->ike_ring == NULL ||
+	    dp_ike_frag_create(dp, socket) != 0)
 		return -ENOMEM;
 	for (i = 0; i < dp->n_workers; i++) {
 		snprintf(name, sizeof(name), "p2s_handoff%u", i);
@@ -405,6 +406,7 @@ dp_stop(struct dp *dp)
 	rte_eal_mp_wait_lcore();
 	ring_free_mbufs(dp->punt_ring);
 	ring_free_mbufs(dp->ike_ring);
+	dp_ike_frag_free(dp);
 	for (i = 0; i < dp->n_workers; i++) {
 		ring_free_mbufs(dp->workers[i].handoff);
 		for (pi = 0; pi < PORT_COUNT; pi++)

@@ -18,6 +18,7 @@
 
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
@@ -148,6 +149,10 @@ struct dp {
 	struct rte_lpm *vnet;          /**< VNet prefixes: where clients may send */
 	struct rte_mempool *indirect;  /**< indirect mbufs for outer fragmentation */
 	uint64_t ike_received;         /**< IKE messages the control core took */
+	uint64_t ike_fragments;        /**< IPv4 fragments of them (ikefrag.c) */
+	uint64_t ike_reassembled;      /**< datagrams reassembled from those */
+	struct rte_ip_frag_tbl *ike_frag;
+	struct rte_ip_frag_death_row ike_dr;
 	/** Control core: where IKE frames from ike_ring go (takes the mbuf);
 	 *  NULL = count and free them. */
 	void (*ike_input)(void *arg, struct rte_mbuf *m, uint64_t now_tsc);
@@ -225,6 +230,17 @@ void dp_ctl_tx(struct dp *dp, enum port_index p, struct rte_mbuf *m);
  * resolved by ARP if needed. Takes the mbuf in every case.
  */
 void dp_ctl_send_ip(struct dp *dp, enum port_index p, struct rte_mbuf *m, uint64_t now_tsc);
+
+/**
+ * Control core: reassembly of IPv4-fragmented IKE (ikefrag.c). dp_create()
+ * and dp_stop() call create and free. dp_ike_frag_input() takes a frame
+ * from the IKE ring: a non-fragment comes back as it is; a fragment is kept
+ * (NULL) until its datagram is complete, which comes back as an mbuf chain
+ * (Ethernet header first).
+ */
+int dp_ike_frag_create(struct dp *dp, int socket);
+void dp_ike_frag_free(struct dp *dp);
+struct rte_mbuf *dp_ike_frag_input(struct dp *dp, struct rte_mbuf *m, uint64_t now_tsc);
 
 /**
  * Control core: drain the learn and punt rings and run neighbour timers.

@@ -279,11 +279,16 @@ dp_control_poll(struct dp *dp, uint64_t now)
 
 	n = rte_ring_sc_dequeue_burst(dp->ike_ring, (void **)m, PORT_BURST_MAX, NULL);
 	dp->ike_received += n;
-	if (dp->ike_input == NULL)
-		rte_pktmbuf_free_bulk(m, n);
-	else
-		for (i = 0; i < n; i++)
-			dp->ike_input(dp->ike_arg, m[i], now);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *d = dp_ike_frag_input(dp, m[i], now);
+
+		if (d == NULL)
+			continue;
+		if (dp->ike_input == NULL)
+			rte_pktmbuf_free(d);
+		else
+			dp->ike_input(dp->ike_arg, d, now);
+	}
 	work += n;
 
 	/* Neighbour timers have a 100 ms granularity: probes are a second apart. */

@@ -316,6 +316,19 @@ ipv4_drops(void **state)
 	ip_of(f)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
 	refresh_ip_cksum(f);
 	expect_drop(&p, f, len, PORT_DROP_ip_fragment);
+	/* A UDP fragment to the public address may be IKE: to the control core. */
+	ip_of(f)->next_proto_id = IPPROTO_UDP;
+	refresh_ip_cksum(f);
+	{
+		struct l2l3_result r;
+		struct port priv = test_port(1);
+
+		assert_int_equal(run(&p, PORT_PUBLIC, f, len, &r), L2L3_IKE);
+		ip_of(f)->dst_addr = rte_cpu_to_be_32(priv.addr);
+		refresh_ip_cksum(f);
+		expect_drop(&priv, f, len, PORT_DROP_ip_fragment); /* not on the private port */
+		ip_of(f)->dst_addr = rte_cpu_to_be_32(p.addr);
+	}
 
 	len = build_echo(f, IP(10, 1, 0, 7), p.addr, 8);
 	ip_of(f)->next_proto_id = IPPROTO_TCP;
