@@ -767,6 +767,57 @@ static void test_parse_values(void **state)
 	assert_true(conf_prefix_overlap(&p, &q));
 }
 
+static void test_ikev2(void **state)
+{
+	struct conf c;
+
+	(void)state;
+	/* Defaults. */
+	expect_ok(EDIT(0), &c);
+	assert_int_equal(c.ikev2.proposals, CONF_IKE_ALL);
+	assert_int_equal(c.ikev2.liveness_s, 30);
+	assert_int_equal(c.ikev2.liveness_retries, 5);
+	assert_int_equal(c.ikev2.ike_lifetime_s, 28800);
+	assert_int_equal(c.ikev2.child_lifetime_s, 27000);
+	assert_int_equal(c.ikev2.cookie_threshold, 64);
+	assert_int_equal(c.ikev2.half_open_max, 1024);
+	assert_int_equal(c.ikev2.fragment_size, 1280);
+	conf_free(&c);
+	/* Every field set. */
+	expect_ok(EDIT(L_LOG, "ikev2 = { proposals = \"Windows\"; liveness_s = 0; liveness_retries = 2; "
+			      "ike_lifetime_s = 3600; child_lifetime_s = 600; "
+			      "child_lifetime_bytes = 1000000000000L; cookie_threshold = 0; "
+			      "half_open_max = 16; fragment_size = 576; };"),
+		  &c);
+	assert_int_equal(c.ikev2.proposals, CONF_IKE_WINDOWS);
+	assert_int_equal(c.ikev2.liveness_s, 0);
+	assert_int_equal(c.ikev2.liveness_retries, 2);
+	assert_int_equal(c.ikev2.child_lifetime_s, 600);
+	assert_true(c.ikev2.child_lifetime_bytes == 1000000000000ull);
+	assert_int_equal(c.ikev2.cookie_threshold, 0);
+	assert_int_equal(c.ikev2.fragment_size, 576);
+	conf_free(&c);
+	/* Refused, one line naming the field and what is allowed. */
+	expect_fail(EDIT(L_LOG, "ikev2 = { proposals = \"openbsd\"; };"),
+		    "t.conf:15: ikev2.proposals: unknown set \"openbsd\"",
+		    "allowed: windows, cloud, macos, strongswan, all");
+	expect_fail(EDIT(L_LOG, "ikev2 = { proposals = 3; };"),
+		    "t.conf:15: ikev2.proposals: expected a string", NULL);
+	expect_fail(EDIT(L_LOG, "ikev2 = { liveness_s = 3601; };"),
+		    "t.conf:15: ikev2.liveness_s: 3601 is out of range", "0..3600");
+	expect_fail(EDIT(L_LOG, "ikev2 = { liveness_retries = 0; };"),
+		    "t.conf:15: ikev2.liveness_retries: 0 is out of range", "1..20");
+	expect_fail(EDIT(L_LOG, "ikev2 = { half_open_max = 15; };"),
+		    "t.conf:15: ikev2.half_open_max: 15 is out of range", "16..65536");
+	expect_fail(EDIT(L_LOG, "ikev2 = { fragment_size = 9001; };"),
+		    "t.conf:15: ikev2.fragment_size: 9001 is out of range", "576..9000");
+	expect_fail(EDIT(L_LOG, "ikev2 = { child_lifetime_bytes = -1; };"),
+		    "t.conf:15: ikev2.child_lifetime_bytes: -1 is out of range", NULL);
+	expect_fail(EDIT(L_LOG, "ikev2 = { dpd = 10; };"),
+		    "t.conf:15: ikev2.dpd: unknown field", "liveness_s");
+	expect_fail(EDIT(L_LOG, "ikev2 = 5;"), "t.conf:15: ikev2: expected a group", NULL);
+}
+
 static void test_json(void **state)
 {
 	struct json_object *o, *v;
@@ -1118,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_profile_file_errors),
 		cmocka_unit_test(test_devargs),
+		cmocka_unit_test(test_ikev2),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
