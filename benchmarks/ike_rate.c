@@ -19,8 +19,8 @@
  * initiator's own crypto runs between the timed calls. Every answer is
  * checked (decrypted, AUTH and CP there) outside the timed sections.
  *
- * In the same repetition the "crypto ceiling" is measured: --count times
- * the public-key work a responder cannot avoid per establishment, through
+ * In the same repetition the "crypto ceiling" is measured, one round after
+ * each establishment: the public-key work a responder cannot avoid, through
  * the same lib/ike and lib/auth calls iked makes (ephemeral key and g^ir
  * for the group, the gateway's AUTH signature, the client's chain
  * verification, the client's AUTH signature verification). The responder's
@@ -98,6 +98,7 @@ struct rep {
 	struct span init, auth, del;       /* responder, summed over --count */
 	struct span ceil[CEIL_OPS];        /* ceiling, summed over --count */
 	struct span part[PARTS];           /* the chain's parts, not in the ceiling's sum */
+	double pair_ratio;                 /* median over establishments of responder/ceiling */
 };
 
 /* What one case keeps across repetitions. */
@@ -378,14 +379,21 @@ delete_sa(struct gw *g, struct ini_client *c, struct rep *r, char *err, size_t e
 	return 0;
 }
 
+static int ceiling_once(const struct case_state *cs, struct rep *r, char *err, size_t errlen);
+static struct span ceil_sum(const struct rep *r);
+static double median(double *v, unsigned n);
+
 /*
- * One repetition of the responder's part: n establishments, then n DELETEs,
- * all checked. spi_base makes the SPIs of this repetition new.
+ * One repetition: n establishments, then n DELETEs, all checked. With
+ * ceiling, one round of the ceiling after each establishment: both see the
+ * same moments of a noisy machine. spi_base makes the SPIs of this
+ * repetition new.
  */
 static int
 run_responder(const struct case_state *cs, struct ini_client *clients, unsigned n,
-	      uint64_t spi_base, struct rep *r, char *err, size_t errlen)
+	      uint64_t spi_base, bool ceiling, struct rep *r, char *err, size_t errlen)
 {
+	static double ratio[COUNT_MAX];    /* responder/ceiling of each establishment */
 	struct iked_counters k;
 	struct gw g;
 	unsigned i;
@@ -397,8 +405,17 @@ run_responder(const struct case_state *cs, struct ini_client *clients, unsigned 
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
 		ini_client_init(&clients[i], spi_base + i + 1, CLIENT_NET + 1 + i, 500, GW_ADDR);
+		uint64_t resp0 = r->init.cycles + r->auth.cycles, ceil0 = ceil_sum(r).cycles;
+
 		rc = establish(&g, cs, &clients[i], r, err, errlen);
+		if (rc == 0 && ceiling)
+			rc = ceiling_once(cs, r, err, errlen);
+		if (ceiling)
+			ratio[i] = (double)(r->init.cycles + r->auth.cycles - resp0) /
+				   (double)(ceil_sum(r).cycles - ceil0);
 	}
+	if (rc == 0 && ceiling)
+		r->pair_ratio = median(ratio, n);
 	iked_counters(g.ik, &k);
 	if (rc == 0 && (k.established != n || sink.tunnel_adds != n)) {
 		snprintf(err, errlen, "%u IKE_SAs established of %u", k.established, n);
@@ -436,7 +453,7 @@ ceiling_prepare(struct case_state *cs, char *err, size_t errlen)
 	struct ike_dh *dh;
 	int rc, len, dn_len;
 
-	rc = run_responder(cs, &c, 1, 0xfeed000000000000ull, &scratch, err, errlen);
+	rc = run_responder(cs, &c, 1, 0xfeed000000000000ull, false, &scratch, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* run_responder() freed c's key pair and SK keys; messages and SK_pi remain. */
@@ -573,36 +590,33 @@ static int (*const ceil_fn[CEIL_OPS])(const struct case_state *cs) = {
 	[CEIL_VERIFY] = ceil_verify,
 };
 
-/*
- * One repetition of the ceiling: n times the public-key work of one
- * establishment, each part timed apart. A failure is the benchmark's bug.
- */
+/* The public-key work of one establishment, each part timed apart. */
 static int
-run_ceiling(const struct case_state *cs, unsigned n, struct rep *r, char *err, size_t errlen)
+ceiling_once(const struct case_state *cs, struct rep *r, char *err, size_t errlen)
 {
 	struct stamp s;
-	unsigned i, op;
-	int rc = 0;
+	unsigned op;
+	int rc;
 
-	for (i = 0; i < n && rc == 0; i++) {
-		for (op = 0; op < CEIL_OPS && rc == 0; op++) {
-			stamp_start(&s);
-			rc = ceil_fn[op](cs);
-			stamp_stop(&s, &r->ceil[op]);
-		}
+	for (op = 0; op < CEIL_OPS; op++) {
+		stamp_start(&s);
+		rc = ceil_fn[op](cs);
+		stamp_stop(&s, &r->ceil[op]);
 		if (rc != 0) {
-			snprintf(err, errlen, "ceiling: %s failed (%d)", ceil_op_name[op - 1], rc);
+			snprintf(err, errlen, "ceiling: %s failed (%d)", ceil_op_name[op], rc);
 			return rc;
 		}
-		for (op = 0; op < PARTS && rc == 0; op++) {
-			stamp_start(&s);
-			rc = part_fn[op](cs);
-			stamp_stop(&s, &r->part[op]);
-		}
-		if (rc != 0)
-			snprintf(err, errlen, "ceiling: chain part %u failed (%d)", op - 1, rc);
 	}
-	return rc;
+	for (op = 0; op < PARTS; op++) {
+		stamp_start(&s);
+		rc = part_fn[op](cs);
+		stamp_stop(&s, &r->part[op]);
+		if (rc != 0) {
+			snprintf(err, errlen, "ceiling: chain part %u failed (%d)", op, rc);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* ---- statistics and report ---- */
@@ -619,19 +633,26 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts v. */
+static double
+median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* Median, min and max of one value computed from each repetition. */
 static struct stat3
 over_reps(const struct case_state *cs, unsigned reps, unsigned count,
 	  double (*f)(const struct rep *r, unsigned count))
 {
-	double v[REPS_MAX];
+	double v[REPS_MAX], m;
 	unsigned i;
 
 	for (i = 0; i < reps; i++)
 		v[i] = f(&cs->reps[i], count);
-	qsort(v, reps, sizeof(v[0]), cmp_double);
-	return (struct stat3){ reps % 2 ? v[reps / 2] : (v[reps / 2 - 1] + v[reps / 2]) / 2,
-			       v[0], v[reps - 1] };
+	m = median(v, reps);
+	return (struct stat3){ m, v[0], v[reps - 1] };
 }
 
 static double
@@ -674,6 +695,13 @@ f_ceil_rate(const struct rep *r, unsigned n)
 	return n / ((double)ceil_sum(r).ns / 1e9);
 }
 
+static double
+f_pair_ratio(const struct rep *r, unsigned n)
+{
+	(void)n;
+	return r->pair_ratio;
+}
+
 /* kcycles per establishment of some part of a repetition. */
 #define PER_EST(name, cycles)                                                       \
 	static double name(const struct rep *r, unsigned n)                         \
@@ -691,6 +719,7 @@ PER_EST(f_ceil_CHAIN, r->ceil[CEIL_CHAIN].cycles)
 PER_EST(f_ceil_VERIFY, r->ceil[CEIL_VERIFY].cycles)
 PER_EST(f_parse, r->part[PART_PARSE].cycles)
 PER_EST(f_cert_sig, r->part[PART_CERT_SIG].cycles)
+PER_EST(f_other, (double)(r->init.cycles + r->auth.cycles) - (double)ceil_sum(r).cycles)
 
 static double
 f_ratio(const struct rep *r, unsigned n)
@@ -743,17 +772,18 @@ report(const struct case_state *cs, const struct options *o, double tsc_hz)
 	out("  %u establishments x %u repetitions per case, median (min-max); gateway RSA-2048,\n"
 	    "  ESP AES-GCM-256; %s; %s; TSC %.3f GHz; commit %s\n\n", o->count, o->reps, b1, o->cpu,
 	    tsc_hz / 1e9, o->commit);
-	out("%-19s %-22s %-20s %-8s %-22s %-19s\n", "case", "establishments/s", "kcycles/est",
-	    "INIT %", "ceiling est/s", "responder/ceiling");
+	out("%-19s %-20s %-20s %-6s %-20s %-18s %s\n", "case", "establishments/s", "kcycles/est",
+	    "INIT%", "ceiling est/s", "resp/ceiling", "per-est");
 	for (i = 0; i < N_CASES; i++) {
 		if (!cs[i].on)
 			continue;
-		out("%-19s %-22s %-20s %-8.0f %-22s %-19s\n", cs[i].c->name,
+		out("%-19s %-20s %-20s %-6.0f %-20s %-18s %.2f\n", cs[i].c->name,
 		    fmt3(b1, 0, over_reps(&cs[i], o->reps, o->count, f_rate)),
 		    fmt3(b2, 0, over_reps(&cs[i], o->reps, o->count, f_kcyc)),
 		    over_reps(&cs[i], o->reps, o->count, f_init_share).median,
 		    fmt3(b3, 0, over_reps(&cs[i], o->reps, o->count, f_ceil_rate)),
-		    fmt3(b4, 2, over_reps(&cs[i], o->reps, o->count, f_ratio)));
+		    fmt3(b4, 2, over_reps(&cs[i], o->reps, o->count, f_ratio)),
+		    over_reps(&cs[i], o->reps, o->count, f_pair_ratio).median);
 	}
 	out("\nWhere the cycles go, kcycles per establishment (medians)\n");
 	out("%-19s %8s %8s %8s | %8s %8s %8s %8s %8s | %8s | %8s %8s\n", "case", "INIT", "AUTH",
@@ -770,7 +800,8 @@ report(const struct case_state *cs, const struct options *o, double tsc_hz)
 		    over_reps(&cs[i], o->reps, o->count, f_auth_kcyc).median, resp);
 		for (j = 0; j < CEIL_OPS; j++)
 			out(" %8.0f", over_reps(&cs[i], o->reps, o->count, f_ceil_op[j]).median);
-		out(" %8.0f | %8.0f | %8.0f %8.0f\n", ceil, resp - ceil,
+		out(" %8.0f | %8.0f | %8.0f %8.0f\n", ceil,
+		    over_reps(&cs[i], o->reps, o->count, f_other).median,
 		    over_reps(&cs[i], o->reps, o->count, f_parse).median,
 		    over_reps(&cs[i], o->reps, o->count, f_cert_sig).median);
 	}
@@ -780,7 +811,9 @@ report(const struct case_state *cs, const struct options *o, double tsc_hz)
 	    "  certificate to the root, auth_verify_chain()), verify (client AUTH).\n"
 	    "  other = total - ceiling. Inside chain, measured apart: parse (d2i_X509 of\n"
 	    "  the client's DER) and cert-sig (X509_verify with the root's key alone).\n"
-	    "  responder/ceiling: the responder's cycles over the ceiling's, each repetition.\n");
+	    "  resp/ceiling: the responder's cycles over the ceiling's in a repetition;\n"
+	    "  per-est: the median over establishments of the same ratio (one ceiling round\n"
+	    "  runs right after each establishment), less hit by preemption.\n");
 }
 
 static int
@@ -798,7 +831,8 @@ write_csv(const char *path, const struct case_state *cs, const struct options *o
 		{ "ceil_chain_kcycles", f_ceil_CHAIN }, { "ceil_verify_kcycles", f_ceil_VERIFY },
 		{ "chain_parse_kcycles", f_parse }, { "chain_cert_sig_kcycles", f_cert_sig },
 		{ "ceil_kcycles", f_ceil_kcyc }, { "ceil_est_per_s", f_ceil_rate },
-		{ "ratio", f_ratio },
+		{ "ratio", f_ratio }, { "ratio_per_est_median", f_pair_ratio },
+		{ "other_kcycles", f_other },
 	};
 	char date[32];
 	time_t now = time(NULL);
@@ -991,16 +1025,14 @@ main(int argc, char **argv)
 		if (rc < 0)
 			fprintf(stderr, "%s: setup: %s\n", cases[i].name, err);
 	}
-	/* Repetitions: every case in turn, responder then ceiling. */
+	/* Repetitions: every case in turn, responder and ceiling interleaved. */
 	for (rep = 0; rep < o.reps && rc == 0; rep++) {
 		fprintf(stderr, "repetition %u/%u\n", rep + 1, o.reps);
 		for (i = 0; i < N_CASES && rc == 0; i++) {
 			if (!cs[i].on)
 				continue;
-			rc = run_responder(&cs[i], clients, o.count, (uint64_t)(rep + 1) << 40,
+			rc = run_responder(&cs[i], clients, o.count, (uint64_t)(rep + 1) << 40, true,
 					   &cs[i].reps[rep], err, sizeof(err));
-			if (rc == 0)
-				rc = run_ceiling(&cs[i], o.count, &cs[i].reps[rep], err, sizeof(err));
 			if (rc < 0)
 				fprintf(stderr, "%s: repetition %u: %s\n", cases[i].name, rep + 1, err);
 		}
