@@ -792,7 +792,7 @@ rekey_ike(struct iked *ik, struct iked_sa *sa, const struct ike_sa_offer *offer,
 	len = dh_exchange(c.dh, ke, pub, sizeof(pub), &pub_len, g_ir, sizeof(g_ir));
 	if (len < 0)
 		return ccsa_refuse(ik, sa, IKED_EV_COUNT, IKE_N_INVALID_SYNTAX, NULL, 0);
-	nsa = iked_sa_successor(ik, sa, be64_get(c.spi));
+	nsa = iked_sa_successor(ik, sa, be64_get(c.spi), 0);
 	if (nsa == NULL) {
 		ike_wipe(g_ir, sizeof(g_ir));
 		return ccsa_refuse(ik, sa, IKED_EV_COUNT, IKE_N_TEMPORARY_FAILURE, NULL, 0);
@@ -1108,4 +1108,123 @@ iked_rekey_child_done(struct iked *ik, struct iked_sa *sa, const struct ike_chai
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
 	if (ike_put_delete(&w, IKE_PROTO_ESP, 4, old, 1) >= 0)
 		iked_request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_DELETE_CHILD, &w, now);
+}
+
+/* ---- our IKE_SA rekey (§1.3.2, §2.18 with us as the initiator) ---- */
+
+int
+iked_rekey_ike_start(struct iked *ik, struct iked_sa *sa, uint64_t now)
+{
+	uint8_t pub[IKE_DH_PUBLIC_MAX], spi[8];
+	struct ike_transform t[4];
+	struct ike_proposal_out p;
+	struct ike_writer w;
+	unsigned n = 0;
+	int len, rc = 0;
+
+	if (sa->state != IKED_ESTABLISHED)
+		return -EBUSY;
+	/* The transforms in use: the client chose them once. */
+	memset(t, 0, sizeof(t));
+	t[n++] = (struct ike_transform){ .type = IKE_XF_ENCR, .id = sa->choice.encr,
+					 .key_len = sa->choice.encr_key_len };
+	t[n++] = (struct ike_transform){ .type = IKE_XF_PRF, .id = sa->choice.prf };
+	if (!sa->choice.aead)
+		t[n++] = (struct ike_transform){ .type = IKE_XF_INTEG, .id = sa->choice.integ };
+	t[n++] = (struct ike_transform){ .type = IKE_XF_DH, .id = sa->choice.dh };
+	ike_dh_free(sa->rekey_dh);
+	sa->rekey_dh = ike_dh_new(sa->choice.dh);
+	if (sa->rekey_dh == NULL)
+		return -ENOMEM;
+	len = ike_dh_public(sa->rekey_dh, pub, sizeof(pub));
+	if (len < 0)
+		return len;
+	sa->rekey_spi = iked_spi_new(ik);
+	be64_put(spi, sa->rekey_spi);
+	p = (struct ike_proposal_out){ .number = 1, .protocol = IKE_PROTO_IKE, .spi_size = 8,
+				       .spi = spi, .n = n, .t = t };
+	RAND_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	rc |= ike_put_sa(&w, &p, 1) < 0;
+	rc |= ike_put_nonce(&w, sa->rekey_ni, sizeof(sa->rekey_ni)) < 0;
+	rc |= ike_put_ke(&w, sa->choice.dh, pub, (size_t)len) < 0;
+	if (rc != 0)
+		return -ENOSPC;
+	IKED_LOG(INFO, "IKE_SA %u (%s): IKE_SA lifetime over, rekeying\n", sa->id, sa->identity);
+	return iked_request(ik, sa, IKE_EXCH_CREATE_CHILD_SA, IKED_REQ_REKEY_IKE, &w, now);
+}
+
+void
+iked_rekey_ike_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
+		    uint64_t now)
+{
+	int i_sa = ike_chain_find(ch, IKE_PL_SA, 0), i_no = ike_chain_find(ch, IKE_PL_NONCE, 0);
+	int i_ke = ike_chain_find(ch, IKE_PL_KE, 0), len = -EINVAL, rc = -EINVAL;
+	uint8_t g_ir[DH_SECRET_MAX], skeyseed[IKE_PRF_MAX];
+	struct ike_sk from_i, from_r;
+	struct ike_sa_offer offer;
+	struct ike_nonce nr;
+	struct ike_choice c;
+	struct ike_ke ke;
+	struct iked_sa *nsa = NULL;
+	struct ike_writer w;
+
+	/* The answer must be our offer: one IKE proposal, our transforms, a KE. */
+	if (i_sa >= 0 && i_no >= 0 && i_ke >= 0 && ike_sa_parse(IKE_PAYLOAD(ch, i_sa), &offer) == 0 &&
+	    offer.n == 1 && ike_nonce_parse(IKE_PAYLOAD(ch, i_no), &nr) == 0 &&
+	    ike_ke_parse(IKE_PAYLOAD(ch, i_ke), &ke) == 0 &&
+	    ike_proposal_match(ik->accept, &offer, IKE_PROTO_IKE, ke.group, &c) == 0 &&
+	    c.spi_size == 8 && be64_get(c.spi) != 0 && c.encr == sa->choice.encr &&
+	    c.encr_key_len == sa->choice.encr_key_len && c.prf == sa->choice.prf &&
+	    c.integ == sa->choice.integ && c.dh == sa->choice.dh && sa->rekey_dh != NULL)
+		len = ike_dh_shared(sa->rekey_dh, ke.data, ke.len, g_ir, sizeof(g_ir));
+	ike_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	if (len >= 0)
+		nsa = iked_sa_successor(ik, sa, be64_get(c.spi), sa->rekey_spi);
+	if (nsa != NULL) {
+		nsa->choice = c;
+		/* We started the exchange: our nonce is Ni, the client's Nr (§2.18). */
+		memcpy(nsa->ni, sa->rekey_ni, sizeof(sa->rekey_ni));
+		nsa->ni_len = sizeof(sa->rekey_ni);
+		memcpy(nsa->nr, nr.data, RTE_MIN(nr.len, sizeof(nsa->nr)));
+		rc = ike_skeyseed_rekey(sa->choice.prf, sa->keys.sk_d, sa->keys.d_len, g_ir,
+					(size_t)len, sa->rekey_ni, sizeof(sa->rekey_ni), nr.data,
+					nr.len, skeyseed);
+		if (rc == 0)
+			rc = ike_sa_keys_derive(&c, skeyseed, sa->rekey_ni, sizeof(sa->rekey_ni),
+						nr.data, nr.len, nsa->spi_i, nsa->spi_r, &nsa->keys);
+		if (rc == 0)
+			rc = ike_sk_from_keys(&c, &nsa->keys, &from_i, &from_r);
+		if (rc == 0) {
+			/* We are the initiator now: the client sends with the responder's keys. */
+			nsa->sk_i = from_r;
+			nsa->sk_r = from_i;
+		}
+		ike_sk_wipe(&from_i);
+		ike_sk_wipe(&from_r);
+	}
+	ike_wipe(skeyseed, sizeof(skeyseed));
+	ike_wipe(g_ir, sizeof(g_ir));
+	if (rc != 0) {
+		/* Both sides may now hold different IKE_SAs: end it cleanly. */
+		IKED_LOG(WARNING, "IKE_SA %u (%s): our IKE_SA rekey failed, deleted\n", sa->id,
+			 sa->identity);
+		if (nsa != NULL) {
+			/* The tunnel moved to nsa: it goes with it. */
+			iked_sa_end(ik, nsa, now);
+			iked_sa_destroy(ik, sa);
+		} else {
+			iked_sa_end(ik, sa, now);
+		}
+		return;
+	}
+	nsa->ike_ms = now;
+	ik->events[IKED_EV_ike_rekeys]++;
+	IKED_LOG(INFO, "IKE_SA %u (%s): rekeyed by us, now IKE_SA %u\n", sa->id, nsa->identity,
+		 nsa->id);
+	/* Then the old IKE_SA goes (§1.3.2): DELETE on it, freed on the answer. */
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	if (ike_put_delete(&w, IKE_PROTO_IKE, 0, NULL, 0) >= 0)
+		iked_request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_DELETE, &w, now);
 }

@@ -12,7 +12,9 @@ struct iked_sa *iked_sa_find_init(const struct iked *ik, uint64_t spi_i, uint32_
 unsigned iked_half_open_from(const struct iked *ik, uint32_t addr);
 struct iked_sa *iked_sa_new(struct iked *ik, uint64_t spi_i, uint32_t addr, uint16_t port,
 			    uint64_t now);
-struct iked_sa *iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t spi_i);
+struct iked_sa *iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t peer_spi,
+				  uint64_t our_spi);
+uint64_t iked_spi_new(const struct iked *ik);
 void iked_sa_destroy(struct iked *ik, struct iked_sa *sa);
 void iked_sa_established(struct iked *ik, struct iked_sa *sa, uint64_t now);
 void iked_sa_end(struct iked *ik, struct iked_sa *sa, uint64_t now);
@@ -36,6 +38,9 @@ void iked_informational(struct iked *ik, struct iked_sa *sa, const struct ike_ch
 			uint64_t now);
 /* Our CHILD_SA rekey: start it (0, or -errno and nothing sent) and take its answer. */
 int iked_rekey_child_start(struct iked *ik, struct iked_sa *sa, uint64_t now);
+int iked_rekey_ike_start(struct iked *ik, struct iked_sa *sa, uint64_t now);
+void iked_rekey_ike_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain *chain,
+			 uint64_t now);
 void iked_rekey_child_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain *chain,
 			   uint64_t now);
 

@@ -71,11 +71,11 @@ hash_new(const char *what, unsigned entries, uint32_t key_len, const void *owner
 }
 
 struct iked_sa *
-iked_sa_find(const struct iked *ik, uint64_t spi_r)
+iked_sa_find(const struct iked *ik, uint64_t spi_ours)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(ik->by_spi, &spi_r, &data) < 0)
+	if (rte_hash_lookup_data(ik->by_spi, &spi_ours, &data) < 0)
 		return NULL;
 	return ik->sas[(uintptr_t)data];
 }
@@ -115,6 +115,17 @@ iked_half_open_from(const struct iked *ik, uint32_t addr)
 	return n;
 }
 
+uint64_t
+iked_spi_new(const struct iked *ik)
+{
+	uint64_t spi;
+
+	do
+		RAND_bytes((uint8_t *)&spi, sizeof(spi));
+	while (spi == 0 || iked_sa_find(ik, spi) != NULL);
+	return spi;
+}
+
 struct iked_sa *
 iked_sa_new(struct iked *ik, uint64_t spi_i, uint32_t addr, uint16_t port, uint64_t now)
 {
@@ -129,12 +140,11 @@ iked_sa_new(struct iked *ik, uint64_t spi_i, uint32_t addr, uint16_t port, uint6
 	sa = calloc(1, sizeof(*sa));
 	if (sa == NULL)
 		return NULL;
-	do
-		RAND_bytes((uint8_t *)&sa->spi_r, sizeof(sa->spi_r));
-	while (sa->spi_r == 0 || iked_sa_find(ik, sa->spi_r) != NULL);
-	if (rte_hash_add_key_data(ik->by_spi, &sa->spi_r, (void *)(uintptr_t)i) < 0 ||
+	sa->spi_ours = iked_spi_new(ik);
+	sa->spi_r = sa->spi_ours;
+	if (rte_hash_add_key_data(ik->by_spi, &sa->spi_ours, (void *)(uintptr_t)i) < 0 ||
 	    rte_hash_add_key_data(ik->by_init, &k, (void *)(uintptr_t)i) < 0) {
-		rte_hash_del_key(ik->by_spi, &sa->spi_r);
+		rte_hash_del_key(ik->by_spi, &sa->spi_ours);
 		free(sa);
 		return NULL;
 	}
@@ -151,19 +161,36 @@ iked_sa_new(struct iked *ik, uint64_t spi_i, uint32_t addr, uint16_t port, uint6
 	return sa;
 }
 
-/* A rekeyed IKE_SA's successor: same peer, new SPIs, everything else moves. */
+/*
+ * A rekeyed IKE_SA's successor: same peer, new SPIs, everything else moves.
+ * The client rekeyed: peer_spi is its SPIi, ours is made here. We rekeyed:
+ * our_spi (the one we offered) is SPIi, peer_spi the client's SPIr.
+ */
 struct iked_sa *
-iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t spi_i)
+iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t peer_spi, uint64_t our_spi)
 {
-	struct iked_sa *sa = iked_sa_new(ik, spi_i, old->peer_addr, old->peer_port,
+	struct iked_sa *sa = iked_sa_new(ik, peer_spi, old->peer_addr, old->peer_port,
 					 old->heard_ms);
 	struct init_key k;
 
 	if (sa == NULL)
 		return NULL;
-	k = init_key(spi_i, old->peer_addr, old->peer_port);
+	k = init_key(peer_spi, old->peer_addr, old->peer_port);
 	rte_hash_del_key(ik->by_init, &k);
 	ik->half_open--;
+	if (our_spi != 0) {
+		rte_hash_del_key(ik->by_spi, &sa->spi_ours);
+		if (iked_sa_find(ik, our_spi) != NULL ||
+		    rte_hash_add_key_data(ik->by_spi, &our_spi, (void *)(uintptr_t)sa->pos) < 0) {
+			ik->sas[sa->pos] = NULL;
+			ik->n--;
+			free(sa);
+			return NULL;
+		}
+		sa->spi_ours = sa->spi_i = our_spi;
+		sa->spi_r = peer_spi;
+		sa->initiator = true;
+	}
 	sa->state = IKED_ESTABLISHED;
 	ik->established++;
 	sa->local_port = old->local_port;
@@ -185,6 +212,7 @@ iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t spi_i)
 	sa->child_ms = old->child_ms;
 	sa->child_bytes0 = old->child_bytes0;
 	sa->rekey_after_ms = old->rekey_after_ms;
+	sa->ike_ms = old->heard_ms;
 	/* The old IKE_SA keeps no tunnel: its DELETE must not take the client down. */
 	old->inner_addr = 0;
 	old->tunnel_id = 0;
@@ -211,7 +239,7 @@ iked_sa_destroy(struct iked *ik, struct iked_sa *sa)
 		ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id);
 	if (sa->inner_addr != 0)
 		pool_give(ik->cfg.pool, sa->inner_addr);
-	rte_hash_del_key(ik->by_spi, &sa->spi_r);
+	rte_hash_del_key(ik->by_spi, &sa->spi_ours);
 	if (sa->state == IKED_HALF_OPEN) {
 		rte_hash_del_key(ik->by_init, &k);
 		ik->half_open--;
@@ -227,6 +255,7 @@ iked_sa_destroy(struct iked *ik, struct iked_sa *sa)
 	free(sa->reasm_buf);
 	ike_sk_wipe(&sa->sk_i);
 	ike_sk_wipe(&sa->sk_r);
+	ike_dh_free(sa->rekey_dh);
 	ike_wipe(&sa->keys, sizeof(sa->keys));
 	free(sa);
 }
@@ -243,7 +272,7 @@ iked_sa_established(struct iked *ik, struct iked_sa *sa, uint64_t now)
 	}
 	sa->state = IKED_ESTABLISHED;
 	ik->established++;
-	sa->established_ms = now;
+	sa->established_ms = sa->ike_ms = now;
 	free(sa->init_req);
 	free(sa->init_resp);
 	sa->init_req = sa->init_resp = NULL;
@@ -300,7 +329,8 @@ protect_and_send(struct iked *ik, struct iked_sa *sa, struct iked_cache *c, uint
 {
 	struct ike_header hdr = {
 		.spi_i = sa->spi_i, .spi_r = sa->spi_r, .major = 2, .exchange = exchange,
-		.flags = response ? IKE_FLAG_RESPONSE : 0, .message_id = msg_id,
+		.flags = (response ? IKE_FLAG_RESPONSE : 0) | (sa->initiator ? IKE_FLAG_INITIATOR : 0),
+		.message_id = msg_id,
 	};
 	struct ike_frag_slice slices[IKE_FRAG_MAX];
 	size_t room = msg_room(ik, sa);
@@ -441,6 +471,9 @@ response_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, u
 		return;
 	case IKED_REQ_REKEY_CHILD:
 		iked_rekey_child_done(ik, sa, &chain, now);
+		return;
+	case IKED_REQ_REKEY_IKE:
+		iked_rekey_ike_done(ik, sa, &chain, now);
 		return;
 	case IKED_REQ_DELETE_CHILD:
 		if (sa->old_in_spi != 0)
@@ -601,8 +634,10 @@ iked_input(struct iked *ik, const uint8_t *payload, size_t len, uint32_t addr, u
 		iked_init(ik, &msg, addr, port, local_port, now);
 		return;
 	}
-	sa = iked_sa_find(ik, msg.hdr.spi_r);
-	if (sa == NULL || sa->spi_i != msg.hdr.spi_i) {
+	/* The client's I flag says which SPI is ours (§2.18 after our rekey). */
+	sa = iked_sa_find(ik, msg.hdr.flags & IKE_FLAG_INITIATOR ? msg.hdr.spi_r : msg.hdr.spi_i);
+	if (sa == NULL || sa->spi_i != msg.hdr.spi_i || sa->spi_r != msg.hdr.spi_r ||
+	    !(msg.hdr.flags & IKE_FLAG_INITIATOR) != sa->initiator) {
 		ik->drops[IKED_DROP_unknown_spi]++;
 		return;
 	}
@@ -699,12 +734,15 @@ iked_timers(struct iked *ik, uint64_t now)
 		case IKED_DELETING:
 		case IKED_ESTABLISHED:
 			if (k->ike_lifetime_s != 0 && sa->pending == IKED_REQ_NONE &&
-			    now - sa->established_ms >= (uint64_t)k->ike_lifetime_s * 1000) {
-				/* The client reauthenticates (a new IKE_SA) when it wants more. */
-				ik->events[IKED_EV_expired]++;
-				IKED_LOG(INFO, "IKE_SA %u (%s): lifetime over, deleted\n", sa->id,
-					 sa->identity);
-				iked_sa_end(ik, sa, now);
+			    sa->state == IKED_ESTABLISHED && now >= sa->rekey_after_ms &&
+			    now - sa->ike_ms >= (uint64_t)k->ike_lifetime_s * 1000) {
+				/* New keys for the IKE_SA; if the client will not, it goes. */
+				if (iked_rekey_ike_start(ik, sa, now) < 0) {
+					ik->events[IKED_EV_expired]++;
+					IKED_LOG(INFO, "IKE_SA %u (%s): lifetime over and no rekey, "
+						 "deleted\n", sa->id, sa->identity);
+					iked_sa_end(ik, sa, now);
+				}
 				work++;
 				break;
 			}

@@ -27,6 +27,7 @@ enum iked_req {
 	IKED_REQ_DELETE,       /* DELETE of the IKE_SA */
 	IKED_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA with REKEY_SA: a lifetime ran out */
 	IKED_REQ_DELETE_CHILD, /* DELETE of the CHILD_SA our rekey replaced */
+	IKED_REQ_REKEY_IKE,    /* CREATE_CHILD_SA with an IKE SA: ike_lifetime_s ran out */
 };
 
 /* Datagrams of one message, as sent (a whole message or its fragments). */
@@ -40,7 +41,12 @@ struct iked_cache {
 struct iked_sa {
 	uint32_t id;
 	enum iked_state state;
+	/* SPIs as in the header. We are the responder (our SPI is spi_r) unless
+	 * we started the rekey that made this IKE_SA: then we are its original
+	 * initiator (§2.18), our SPI is spi_i and our messages carry the I flag. */
 	uint64_t spi_i, spi_r;
+	uint64_t spi_ours;             /* the key of iked.by_spi */
+	bool initiator;
 	uint32_t peer_addr;
 	uint16_t peer_port, local_port;
 	bool nat;
@@ -49,6 +55,9 @@ struct iked_sa {
 
 	struct ike_choice choice;
 	struct ike_sa_keys keys;
+	/* sk_i checks and decrypts what the client sends, sk_r protects what we
+	 * send (the initiator's and responder's keys, swapped when we are the
+	 * original initiator). */
 	struct ike_sk sk_i, sk_r;
 	uint8_t ni[IKE_NONCE_MAX], nr[IKED_NR_LEN];
 	size_t ni_len;
@@ -83,6 +92,9 @@ struct iked_sa {
 	uint64_t rekey_after_ms;       /* no rekey of ours before this (after a refusal) */
 	uint32_t rekey_in_spi;         /* the inbound SPI we offered */
 	uint8_t rekey_ni[IKED_NR_LEN]; /* our nonce in that exchange */
+	uint64_t ike_ms;               /* when this IKE_SA's keys were made */
+	uint64_t rekey_spi;            /* our IKE_SA rekey: the SPI we offered */
+	struct ike_dh *rekey_dh;       /* ... and our key pair */
 
 	uint64_t created_ms, established_ms, heard_ms, rekeyed_ms;
 	uint64_t seen_in_packets;      /* tunnel's inbound packets at the last look */

@@ -189,9 +189,10 @@ check "every client gone after their DELETEs" wait_for 10 tunnels_are 0
 # --- COOKIE under load (threshold 0: every IKE_SA_INIT must return one) --------
 gw_stop
 check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
-# ... and a CHILD_SA lifetime of 4 s: the gateway rekeys (the client's is hours).
-conf "$WORK/p2sgw.conf" "ikev2 = { cookie_threshold = 0; child_lifetime_s = 4; };"
-check "p2sgw restarts with cookie_threshold 0, child_lifetime_s 4" \
+# ... and lifetimes of 4 s (CHILD_SA) and 7 s (IKE_SA): the gateway rekeys both
+# (the client's own lifetimes are hours).
+conf "$WORK/p2sgw.conf" "ikev2 = { cookie_threshold = 0; child_lifetime_s = 4; ike_lifetime_s = 7; };"
+check "p2sgw restarts with cookie_threshold 0, child and IKE lifetimes 4 s and 7 s" \
 	gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw2.log"
 check "client connects through a COOKIE exchange" client "$NS_CLIENT" cookie client-ecdsa
 check "... COOKIE counted" test "$(ike_event cookies_sent)" -ge 1
@@ -201,6 +202,13 @@ check "the gateway rekeys the CHILD_SA when its lifetime is over" wait_for 15 re
 one_pair() { [ "$(p2sctl -j show sa | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sas"]))')" -eq 2 ]; }
 check "... and deletes the old one (one SA each way left)" wait_for 5 one_pair
 check "... traffic goes on over the new CHILD_SA" ping_vnet "$NS_CLIENT" 2
+ike_rekeyed() { [ "$(ike_event ike_rekeys)" -ge 1 ]; }
+check "the gateway rekeys the IKE_SA when its lifetime is over" wait_for 15 ike_rekeyed
+one_ike() { [ "$(ss_sa_count cookie)" -eq 1 ] && p2sctl -j show ike | grep -q '"established": 1'; }
+check "... one IKE_SA left on both sides (the old one deleted)" wait_for 5 one_ike
+check "... traffic and liveness go on over the new IKE_SA" ping_vnet "$NS_CLIENT" 2
+check "... a later CHILD_SA rekey works under it (we are its initiator now)" \
+	wait_for 10 sh -c "[ \$('$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show ike | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"events\"][\"child_rekeys\"])') -gt $(ike_event child_rekeys) ]"
 ss_client_stop cookie
 gw_stop
 check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
