@@ -1003,35 +1003,28 @@ vnet_selectors(const struct iked *ik, struct ike_ts_ipv4 *ts)
 int
 iked_rekey_child_start(struct iked *ik, struct iked_sa *sa, uint64_t now)
 {
-	struct ike_transform t[4];
-	struct ike_proposal_out p;
 	struct ike_ts_ipv4 ours[IKE_TS_MAX], client;
+	struct ike_choice offer;
 	struct ike_writer w;
 	uint8_t spi[4], old[4];
-	unsigned n = 0, n_ours;
+	unsigned n_ours;
 	int rc = 0;
 
 	if (sa->tunnel_id == 0 || sa->old_in_spi != 0)
 		return -EBUSY;
 	/* The same transforms as the CHILD_SA in use: the client took them once. */
-	memset(t, 0, sizeof(t));
-	t[n++] = (struct ike_transform){ .type = IKE_XF_ENCR, .id = sa->child.encr,
-					 .key_len = sa->child.encr_key_len };
-	if (!sa->child.aead)
-		t[n++] = (struct ike_transform){ .type = IKE_XF_INTEG, .id = sa->child.integ };
-	t[n++] = (struct ike_transform){ .type = IKE_XF_ESN, .id = sa->child.esn };
+	offer = sa->child;
+	offer.number = 1;
 	sa->rekey_in_spi = ik->ops.spi_new(ik->cfg.ops_arg);
 	be32_put(spi, sa->rekey_in_spi);
 	be32_put(old, sa->child_in_spi);
-	p = (struct ike_proposal_out){ .number = 1, .protocol = IKE_PROTO_ESP, .spi_size = 4,
-				       .spi = spi, .n = n, .t = t };
 	RAND_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
 	n_ours = vnet_selectors(ik, ours);
 	client = (struct ike_ts_ipv4){ .ip_proto = 0, .start_port = 0, .end_port = 65535,
 				       .start_addr = sa->inner_addr, .end_addr = sa->inner_addr };
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
 	rc |= ike_put_notify(&w, IKE_PROTO_ESP, old, 4, IKE_N_REKEY_SA, NULL, 0) < 0;
-	rc |= ike_put_sa(&w, &p, 1) < 0;
+	rc |= ike_put_sa_choice(&w, &offer, spi, 4) < 0;
 	rc |= ike_put_nonce(&w, sa->rekey_ni, sizeof(sa->rekey_ni)) < 0;
 	/* We start this exchange: TSi is our side (the VNet), TSr the client. */
 	rc |= ike_put_ts(&w, IKE_PL_TSI, ours, n_ours) < 0;
@@ -1116,22 +1109,15 @@ int
 iked_rekey_ike_start(struct iked *ik, struct iked_sa *sa, uint64_t now)
 {
 	uint8_t pub[IKE_DH_PUBLIC_MAX], spi[8];
-	struct ike_transform t[4];
-	struct ike_proposal_out p;
+	struct ike_choice offer;
 	struct ike_writer w;
-	unsigned n = 0;
 	int len, rc = 0;
 
 	if (sa->state != IKED_ESTABLISHED)
 		return -EBUSY;
 	/* The transforms in use: the client chose them once. */
-	memset(t, 0, sizeof(t));
-	t[n++] = (struct ike_transform){ .type = IKE_XF_ENCR, .id = sa->choice.encr,
-					 .key_len = sa->choice.encr_key_len };
-	t[n++] = (struct ike_transform){ .type = IKE_XF_PRF, .id = sa->choice.prf };
-	if (!sa->choice.aead)
-		t[n++] = (struct ike_transform){ .type = IKE_XF_INTEG, .id = sa->choice.integ };
-	t[n++] = (struct ike_transform){ .type = IKE_XF_DH, .id = sa->choice.dh };
+	offer = sa->choice;
+	offer.number = 1;
 	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = ike_dh_new(sa->choice.dh);
 	if (sa->rekey_dh == NULL)
@@ -1141,11 +1127,9 @@ iked_rekey_ike_start(struct iked *ik, struct iked_sa *sa, uint64_t now)
 		return len;
 	sa->rekey_spi = iked_spi_new(ik);
 	be64_put(spi, sa->rekey_spi);
-	p = (struct ike_proposal_out){ .number = 1, .protocol = IKE_PROTO_IKE, .spi_size = 8,
-				       .spi = spi, .n = n, .t = t };
 	RAND_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
-	rc |= ike_put_sa(&w, &p, 1) < 0;
+	rc |= ike_put_sa_choice(&w, &offer, spi, 8) < 0;
 	rc |= ike_put_nonce(&w, sa->rekey_ni, sizeof(sa->rekey_ni)) < 0;
 	rc |= ike_put_ke(&w, sa->choice.dh, pub, (size_t)len) < 0;
 	if (rc != 0)
