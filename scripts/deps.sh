@@ -16,6 +16,7 @@ PACKAGES=(
 	# swanctl to drive it, pki for test certificates, openssl/gcm/aesni for ECDSA and GCM
 	strongswan-charon strongswan-swanctl charon-cmd strongswan-pki libcharon-extra-plugins
 	libcharon-extauth-plugins libstrongswan-standard-plugins openssl
+	freeradius freeradius-utils # RADIUS peer: tests run it in the foreground with a private config
 	# benchmarks: plot, instruction counts, DPDK's ipsec-secgw sources to compare with
 	python3-matplotlib valgrind dpdk-doc make
 )
