@@ -81,9 +81,11 @@ struct esp_sa {
 	uint64_t replay_top;        /* highest authenticated sequence number */
 	uint32_t replay_window;     /* W, a power of two */
 	uint32_t replay_words_mask; /* 2W/64 - 1 */
-	uint64_t replay_bits[ESP_REPLAY_WORDS];
 
+	/* The packet and byte counters end the second line, so that a packet
+	 * writes its SA's counters where it took its sequence number. */
 	struct esp_sa_stats stats;
+	uint64_t replay_bits[ESP_REPLAY_WORDS];
 
 	/* --- key material (IPsec-MB) --- */
 	struct gcm_key_data gcm_key __rte_aligned(64);
@@ -95,6 +97,8 @@ struct esp_sa {
 
 static_assert(offsetof(struct esp_sa, seq_last) == RTE_CACHE_LINE_SIZE,
 	      "the per-packet fields of struct esp_sa fill one cache line");
+static_assert(offsetof(struct esp_sa, stats.bytes) + sizeof(uint64_t) <= 2 * RTE_CACHE_LINE_SIZE,
+	      "sequence numbers, replay top and the packet counters share the second line");
 
 /* What one packet of a burst carries between the parse, crypto and finish stages. */
 struct esp_pkt {
@@ -146,8 +150,28 @@ esp_prefetch_range(const uint8_t *p, uint32_t len)
 }
 
 /* worker.c: run a chunk's jobs (all submitted before any is flushed). */
+#ifdef ESP_IMB_JOB_API
 IMB_JOB *esp_job_get(struct esp_worker *w);
 void esp_job_put(struct esp_worker *w, IMB_JOB *job);
+#else
+/* The manager's queue is empty between chunks (esp_jobs_run flushes it),
+ * so a chunk of ESP_BURST_MAX <= IMB_MAX_BURST_SIZE always fits. Only as
+ * many jobs as the chunk has packets: IPsec-MB's cost is per job asked for. */
+static inline IMB_JOB *
+esp_job_get(struct esp_worker *w)
+{
+	if (w->njobs == 0 && IMB_GET_NEXT_BURST(w->mgr, w->chunk, w->jobs) != w->chunk)
+		return NULL;
+	return w->jobs[w->njobs];
+}
+
+static inline void
+esp_job_put(struct esp_worker *w, IMB_JOB *job)
+{
+	RTE_SET_USED(job);
+	w->njobs++;
+}
+#endif
 /* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed. */
 int esp_jobs_run(struct esp_worker *w);
 

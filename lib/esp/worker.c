@@ -110,23 +110,7 @@ esp_jobs_run(struct esp_worker *w)
 
 #else
 
-/* The manager's queue is empty between chunks (esp_jobs_run flushes it),
- * so a chunk of ESP_BURST_MAX <= IMB_MAX_BURST_SIZE always fits. Only as
- * many jobs as the chunk has packets: IPsec-MB's cost is per job asked for. */
-IMB_JOB *
-esp_job_get(struct esp_worker *w)
-{
-	if (w->njobs == 0 && IMB_GET_NEXT_BURST(w->mgr, w->chunk, w->jobs) != w->chunk)
-		return NULL;
-	return w->jobs[w->njobs];
-}
-
-void
-esp_job_put(struct esp_worker *w, IMB_JOB *job)
-{
-	RTE_SET_USED(job);
-	w->njobs++;
-}
+/* esp_job_get() and esp_job_put() are inline (esp_priv.h). */
 
 int
 esp_jobs_run(struct esp_worker *w)

@@ -365,10 +365,12 @@ outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch
 	for (i = good; i < k; i++)
 		rte_pktmbuf_free(out[i]);
 	good_origin(mine, out, k, good, from);
-	/* The tunnels and their next-hop caches, which the crypto pushed out of L1. */
+	/* What the crypto pushed out of L1: the tunnels with their next-hop
+	 * caches, and the line where each packet's Ethernet header goes. */
 	for (i = 0; i < good; i++) {
 		rte_prefetch0(tun[from[i]]);
 		rte_prefetch0(&tun[from[i]]->stats);
+		rte_prefetch0(rte_pktmbuf_mtod(out[i], uint8_t *) - ETH_LEN);
 	}
 	gen = neigh_generation(w->dp->neigh);
 	for (i = 0; i < good; i++)

@@ -38,12 +38,15 @@ tx_flush(struct worker *w, enum port_index pi, struct tx_batch *b)
 			break;
 		sent += k;
 	}
-	for (i = 0; i < sent; i++)
-		c->tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
-	c->tx_packets += sent;
-	for (i = sent; i < b->n; i++)
+	/* What was sent belongs to the driver now: count from b->bytes. */
+	for (i = sent; i < b->n; i++) {
+		b->bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
 		drop_pkt(c, PORT_DROP_tx_full, b->pkts[i]);
+	}
+	c->tx_bytes += b->bytes;
+	c->tx_packets += sent;
 	b->n = 0;
+	b->bytes = 0;
 }
 
 void
@@ -113,7 +116,8 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 }
 
 /*
- * Frames ahead of the one being classified whose headers are fetched: the
+ * Frames ahead of the one being classified whose headers are fetched (and
+ * twice as far ahead, their mbufs, which say where the headers are): the
  * NIC wrote them to memory, and nothing else would bring them in before
  * the classification stalls on them.
  */
@@ -129,13 +133,18 @@ dp_worker_input(struct worker *w, enum port_index pi, struct rte_mbuf **pkts, un
 	tb.n_in = tb.n_out = 0;
 	for (p = 0; p < PORT_COUNT; p++) {
 		tx[p].n = 0;
+		tx[p].bytes = 0;
 		tx[p].last_hop = 0;
 	}
 	/* The tunnel batch holds one burst plus one hand-off burst: take
 	 * longer inputs a burst at a time. */
+	for (i = 0; i < n && i < 2 * PREFETCH_AHEAD; i++)
+		rte_prefetch0(pkts[i]);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
+		if (i + 2 * PREFETCH_AHEAD < n)
+			rte_prefetch0(pkts[i + 2 * PREFETCH_AHEAD]);
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		frame_input(w, pi, pkts[i], &tx[pi], &tb);
@@ -153,12 +162,16 @@ static unsigned
 ctl_tx_drain(struct worker *w, enum port_index pi)
 {
 	struct tx_batch tx;
+	unsigned i, n;
 
 	tx.last_hop = 0;
-	tx.n = rte_ring_sc_dequeue_burst(w->tx_ring[pi], (void **)tx.pkts, PORT_BURST_MAX, NULL);
-	if (tx.n)
+	tx.bytes = 0;
+	n = tx.n = rte_ring_sc_dequeue_burst(w->tx_ring[pi], (void **)tx.pkts, PORT_BURST_MAX, NULL);
+	for (i = 0; i < n; i++)
+		tx.bytes += rte_pktmbuf_pkt_len(tx.pkts[i]);
+	if (n)
 		tx_flush(w, pi, &tx);
-	return tx.n;
+	return n; /* tx_flush empties tx */
 }
 
 /* One burst from our queue of each port (and hand-offs), then the control core's frames. */

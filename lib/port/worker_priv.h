@@ -18,6 +18,7 @@ extern int port_logtype;
 struct tx_batch {
 	struct rte_mbuf *pkts[TX_BATCH_MAX];
 	unsigned n;
+	uint64_t bytes;                /**< of pkts[0..n), counted while they are in cache */
 	/* The last next hop resolved for this port in this burst: a burst
 	 * often goes to one VNet host, and no quiescent state passes within it. */
 	uint32_t last_hop;
@@ -41,6 +42,7 @@ tx_push(struct worker *w, enum port_index pi, struct tx_batch *b, struct rte_mbu
 {
 	if (unlikely(b->n == TX_BATCH_MAX))
 		tx_flush(w, pi, b);
+	b->bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 }
 

@@ -207,9 +207,14 @@ inbound_decrypts_and_routes(void **state)
 	struct rte_ipv4_hdr *ip;
 	struct rte_ether_hdr *eth;
 	const struct esp_sa_stats *st;
+	struct port_counters before, after;
 
 	(void)state;
+	dp_port_counters(&dp, PORT_PRIVATE, &before);
 	input(0, PORT_PUBLIC, from_client(inner_packet(CLIENT_INNER, VNET_HOST, 100, false)));
+	dp_port_counters(&dp, PORT_PRIVATE, &after);
+	assert_int_equal(after.tx_packets - before.tx_packets, 1);
+	assert_int_equal(after.tx_bytes - before.tx_bytes, 14 + 100);
 	assert_int_equal(sent(PORT_PRIVATE, out, 8), 1);
 	eth = rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *);
 	assert_memory_equal(&eth->dst_addr, &vnet_mac, 6);
