@@ -31,7 +31,16 @@ struct app {
 	struct auth_revoked *revoked;
 	struct auth_key *key;          /**< the gateway's certificate and key */
 	uint64_t next_ike_tsc;         /**< control core: next IKE timer run */
+	uint64_t limit_refusals;       /**< tunnels refused at the SKU's tunnel_limit */
+	bool limit_logged;             /**< said once until a tunnel frees up */
 };
+
+/**
+ * May one more tunnel start (the SKU's tunnel_limit, every protocol)? 0, or
+ * -EDQUOT with one line in err; the first refusal of a run at the limit is
+ * logged, every one counted.
+ */
+int tunnel_admit(struct app *a, char *err, size_t errlen);
 
 /* JSON and text helpers of the CLI commands (commands.c). */
 void add_str(struct json_object *o, const char *k, const char *v);
@@ -40,6 +49,13 @@ void ipv4_str(uint32_t ip, char *buf, size_t len);
 
 /** Pool, certificates and the IKEv2 responder, after dp_create(). 0 or -errno with err. */
 int ike_start(struct app *a, char *err, size_t errlen);
+/** The IKEv2 responder alone (IKEv2 switched on at run time). 0 or -errno with err. */
+int ike_responder_start(struct app *a, char *err, size_t errlen);
+/** Trusted roots and revoked thumbprints of a configuration. 0 or -errno with err. */
+int ike_trust_load(const struct conf *c, struct auth_roots **roots,
+		   struct auth_revoked **revoked, char *err, size_t errlen);
+/** Register set sku, protocol, auth, root, revoke, set dns, show sku (admin.c). */
+int admin_commands_register(struct app *a);
 /** Free what ike_start() made (tunnels go with the data plane). */
 void ike_stop(struct app *a);
 /** Control core: IKE timers when due. Returns work done. */
@@ -52,6 +68,8 @@ uint64_t app_ms(uint64_t tsc);
 /** Set by SIGINT/SIGTERM. */
 extern volatile sig_atomic_t app_quit;
 
+/** Register n commands with the CLI server (and telemetry); 0 or -errno. */
+int commands_add(struct app *a, const struct ctl_command *cmds, unsigned n);
 /** Register every CLI (and telemetry) command; 0 or -errno. */
 int commands_register(struct app *a);
 

@@ -464,6 +464,11 @@ cmd_sa_add(void *ctx, int argc, char **argv, struct json_object **res, char *err
 	tp.in.udp_encap = tp.out.udp_encap = true;
 	tp.in.local_port = tp.out.local_port = 4500;
 	tp.in.remote_port = tp.out.remote_port = port;
+	rc = tunnel_admit(a, err, errlen);
+	if (rc != 0) {
+		explicit_bzero(&tp, sizeof(tp));
+		return rc;
+	}
 	/* The address comes out of the pool IKEv2 hands out from. */
 	if (pool_take_addr(a->pool, tp.inner_addr) != 0) {
 		snprintf(err, errlen, "sa add: INNER '%s' is in use; allowed: a free pool address",
@@ -523,6 +528,20 @@ cmd_config(void *ctx, int argc, char **argv, struct json_object **res, char *err
 }
 
 int
+commands_add(struct app *a, const struct ctl_command *cmds, unsigned n)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = ctl_register(a->ctl, &cmds[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
 commands_register(struct app *a)
 {
 	const struct ctl_command cmds[] = {
@@ -545,13 +564,6 @@ commands_register(struct app *a)
 		  6, 6, cmd_sa_add, a, NULL },
 		{ "sa del", "TUNNEL", "remove a tunnel", 1, 1, cmd_sa_del, a, NULL },
 	};
-	unsigned i;
-	int rc;
 
-	for (i = 0; i < RTE_DIM(cmds); i++) {
-		rc = ctl_register(a->ctl, &cmds[i]);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return commands_add(a, cmds, RTE_DIM(cmds));
 }

@@ -135,6 +135,25 @@ ike_spi_new(void *arg)
 	return sa_table_spi_new(a->dp.sa);
 }
 
+int
+tunnel_admit(struct app *a, char *err, size_t errlen)
+{
+	unsigned n = sa_table_count(a->dp.sa), limit = a->conf.tunnel_limit;
+
+	if (n < limit) {
+		a->limit_logged = false;
+		return 0;
+	}
+	a->limit_refusals++;
+	snprintf(err, errlen, "the SKU's tunnel limit (%u) is reached", limit);
+	if (!a->limit_logged)
+		rte_log(RTE_LOG_WARNING, RTE_LOGTYPE_USER1,
+			"p2sgw: %u tunnels: tunnel_limit reached, new clients are refused until "
+			"one leaves (counted in 'show tunnels')\n", n);
+	a->limit_logged = true;
+	return -EDQUOT;
+}
+
 static int
 ike_tunnel_add(void *arg, const struct iked_child_params *p, uint32_t *id, char *err,
 	       size_t errlen)
@@ -142,7 +161,10 @@ ike_tunnel_add(void *arg, const struct iked_child_params *p, uint32_t *id, char 
 	struct app *a = arg;
 	struct sa_tunnel_params tp = { .inner_addr = p->inner_addr, .in = p->in, .out = p->out,
 				       .owner = -1 };
-	int rc = sa_tunnel_add(a->dp.sa, a->dp.ctl_esp, &tp, id, err, errlen);
+	int rc = tunnel_admit(a, err, errlen);
+
+	if (rc == 0)
+		rc = sa_tunnel_add(a->dp.sa, a->dp.ctl_esp, &tp, id, err, errlen);
 
 	explicit_bzero(&tp, sizeof(tp));
 	return rc;
@@ -245,56 +267,51 @@ out:
 
 /* ---- start and stop ---- */
 
-static int
-load_trust(struct app *a, char *err, size_t errlen)
+int
+ike_trust_load(const struct conf *c, struct auth_roots **roots_out,
+	       struct auth_revoked **revoked_out, char *err, size_t errlen)
 {
-	const struct conf *c = &a->conf;
+	struct auth_roots *roots = auth_roots_new();
+	struct auth_revoked *revoked = auth_revoked_new(c->n_revoked ? c->n_revoked : 1);
 	char why[AUTH_ERR_MAX];
 	unsigned i;
-	int rc;
+	int rc = 0;
 
-	a->roots = auth_roots_new();
-	a->revoked = auth_revoked_new(c->n_revoked ? c->n_revoked : 1);
-	if (a->roots == NULL || a->revoked == NULL) {
+	if (roots == NULL || revoked == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		rc = -ENOMEM;
 	}
-	for (i = 0; i < c->n_roots; i++) {
+	for (i = 0; rc == 0 && i < c->n_roots; i++) {
 		const struct conf_root *r = &c->roots[i];
 
 		rc = r->data != NULL
-			     ? auth_roots_add(a->roots, r->name, r->data, strlen(r->data), why,
+			     ? auth_roots_add(roots, r->name, r->data, strlen(r->data), why,
 					      sizeof(why))
-			     : auth_roots_add_file(a->roots, r->name, r->file, why, sizeof(why));
-		if (rc < 0) {
+			     : auth_roots_add_file(roots, r->name, r->file, why, sizeof(why));
+		if (rc < 0)
 			snprintf(err, errlen, "trusted_roots.[%u] %s: %.400s", i, r->name, why);
-			return rc;
-		}
 	}
-	for (i = 0; i < c->n_revoked; i++)
-		auth_revoked_add(a->revoked, c->revoked[i].name, c->revoked[i].sha1);
-	rc = auth_revoked_seal(a->revoked, why, sizeof(why));
-	if (rc < 0) {
+	for (i = 0; rc == 0 && i < c->n_revoked; i++)
+		auth_revoked_add(revoked, c->revoked[i].name, c->revoked[i].sha1);
+	if (rc == 0 && (rc = auth_revoked_seal(revoked, why, sizeof(why))) < 0)
 		snprintf(err, errlen, "revoked: %.480s", why);
+	if (rc < 0) {
+		auth_roots_free(roots);
+		auth_revoked_free(revoked);
 		return rc;
 	}
+	*roots_out = roots;
+	*revoked_out = revoked;
 	return 0;
 }
 
 int
-ike_start(struct app *a, char *err, size_t errlen)
+ike_responder_start(struct app *a, char *err, size_t errlen)
 {
 	const struct conf *c = &a->conf;
 	struct iked_config ic;
 	char why[AUTH_ERR_MAX];
 
-	a->pool = pool_create(c->pool.addr, c->pool.len);
-	if (a->pool == NULL) {
-		snprintf(err, errlen, "client_pool: cannot make a pool of a /%u", c->pool.len);
-		return -EINVAL;
-	}
-	if (!(c->protocols & CONF_PROTO_IKEV2))
-		return 0;
 	if (c->server_cert[0] == '\0') {
 		/* The data plane (and manual keying) still runs; the operator sees why
 		 * IKEv2 does not, here and in 'show ike'. */
@@ -307,7 +324,7 @@ ike_start(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "server_certificate: %.480s", why);
 		return -EINVAL;
 	}
-	if (load_trust(a, err, errlen) < 0)
+	if (ike_trust_load(c, &a->roots, &a->revoked, err, errlen) < 0)
 		return -EINVAL;
 	memset(&ic, 0, sizeof(ic));
 	ic.local_addr = c->pub.addr;
@@ -330,6 +347,21 @@ ike_start(struct app *a, char *err, size_t errlen)
 	a->dp.ike_input = ike_frame;
 	a->dp.ike_arg = a;
 	return 0;
+}
+
+int
+ike_start(struct app *a, char *err, size_t errlen)
+{
+	const struct conf *c = &a->conf;
+
+	a->pool = pool_create(c->pool.addr, c->pool.len);
+	if (a->pool == NULL) {
+		snprintf(err, errlen, "client_pool: cannot make a pool of a /%u", c->pool.len);
+		return -EINVAL;
+	}
+	if (!(c->protocols & CONF_PROTO_IKEV2))
+		return 0;
+	return ike_responder_start(a, err, errlen);
 }
 
 void
@@ -411,6 +443,8 @@ cmd_tunnels(void *ctx, int argc, char **argv, struct json_object **res, char *er
 	add_u64(*res, "tunnels", sa_table_count(a->dp.sa));
 	add_u64(*res, "pool_in_use", pool_in_use(a->pool));
 	add_u64(*res, "pool_size", pool_capacity(a->pool));
+	add_u64(*res, "tunnel_limit", a->conf.tunnel_limit);
+	add_u64(*res, "refused_at_limit", a->limit_refusals);
 	json_object_object_add(*res, "clients", arg[1]);
 	return 0;
 }
@@ -507,13 +541,6 @@ ike_commands_register(struct app *a)
 		{ "disconnect", "ID", "end a client's tunnel (IKEv2: DELETE sent)", 1, 1,
 		  cmd_disconnect, a, NULL },
 	};
-	unsigned i;
-	int rc;
 
-	for (i = 0; i < RTE_DIM(cmds); i++) {
-		rc = ctl_register(a->ctl, &cmds[i]);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return commands_add(a, cmds, RTE_DIM(cmds));
 }

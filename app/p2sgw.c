@@ -135,6 +135,8 @@ start(struct app *a)
 	if (rc == 0)
 		rc = ike_commands_register(a);
 	if (rc == 0)
+		rc = admin_commands_register(a);
+	if (rc == 0)
 		rc = ctl_telemetry_register(a->ctl);
 	if (rc != 0) {
 		fprintf(stderr, "p2sgw: cannot register commands: %s\n", strerror(-rc));

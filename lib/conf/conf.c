@@ -28,7 +28,7 @@
 #define CONF_QUOTE_MAX 80
 
 static const char *const top_fields[] = {
-	"name", "ports", "client_pool", "vnet", "dns", "sku", "protocols", "auth",
+	"name", "ports", "client_pool", "vnet", "dns", "sku", "tunnel_limit", "protocols", "auth",
 	"server_certificate", "trusted_roots", "revoked", "radius", "cli", "log", "dataplane",
 	"ikev2", NULL
 };
@@ -285,6 +285,10 @@ static int read_service(const struct conf_reader *rd, const config_setting_t *ro
 			 sku_list);
 		return -EINVAL;
 	}
+	/* Every SKU admits 128 tunnels (IKEv2 and SSTP together) unless told otherwise. */
+	if (conf_field(&f, root, "", "tunnel_limit") &&
+	    conf_read_uint(rd, &f, 1, CONF_TUNNELS_MAX, &c->tunnel_limit) < 0)
+		return -EINVAL;
 	if (!conf_field(&f, root, "", "protocols"))
 		return conf_missing(rd, root, &f, "a list of ikev2, sstp");
 	if (conf_read_flags(rd, &f, protocol_names, protocol_bits, &c->protocols) < 0)
@@ -837,6 +841,7 @@ static void set_defaults(struct conf *c)
 	c->log_level = RTE_LOG_INFO;
 	c->neigh_max = 1024;
 	c->neigh_timeout_s = 300;
+	c->tunnel_limit = 128;
 	c->ikev2.proposals = CONF_IKE_ALL;
 	c->ikev2.liveness_s = 30;
 	c->ikev2.liveness_retries = 5;

@@ -25,6 +25,7 @@ struct json_object;
 #define CONF_ROOTS_MAX 20    /**< trusted client roots */
 #define CONF_REVOKED_MAX 4096 /**< revoked client thumbprints */
 #define CONF_RADIUS_MAX 8    /**< RADIUS servers */
+#define CONF_TUNNELS_MAX 1024 /**< tunnel_limit ceiling (the data plane's SA table, lib/port) */
 #define CONF_NAME_MAX 64
 #define CONF_IFNAME_MAX 64
 #define CONF_SECRET_MAX 128
@@ -106,6 +107,7 @@ struct conf {
 	unsigned n_dns;
 
 	enum conf_sku sku;
+	unsigned tunnel_limit;         /**< tunnels at once, IKEv2 and SSTP together; default 128 */
 	unsigned protocols;            /**< CONF_PROTO_* bits */
 	unsigned auth;                 /**< CONF_AUTH_* bits */
 
@@ -180,6 +182,41 @@ int conf_parse_ipv4(const char *s, uint32_t *addr);
 int conf_parse_thumbprint(const char *s, uint8_t sha1[20]);
 /** True if the two prefixes share any address. */
 bool conf_prefix_overlap(const struct conf_prefix *a, const struct conf_prefix *b);
+
+/* ---- Changes to a running gateway's file (edit.c) ---- */
+
+enum conf_change_kind {
+	CONF_CHANGE_SKU,           /**< value: the SKU's name */
+	CONF_CHANGE_TUNNEL_LIMIT,  /**< number */
+	CONF_CHANGE_PROTOCOL,      /**< name ("ikev2", "sstp"), on */
+	CONF_CHANGE_AUTH,          /**< name ("certificate", "radius"), on */
+	CONF_CHANGE_ROOT,          /**< on: add {name, key ("file" or "data"): value}; off: remove name */
+	CONF_CHANGE_REVOKED,       /**< on: add {name, key "thumbprint": value}; off: remove name */
+	CONF_CHANGE_DNS,           /**< list of n addresses (0: none) */
+	CONF_CHANGE_VNET,          /**< list of n prefixes */
+};
+
+struct conf_change {
+	enum conf_change_kind kind;
+	const char *name;
+	const char *key;
+	const char *value;
+	long long number;
+	bool on;
+	const char *const *list;
+	unsigned n;
+};
+
+/**
+ * Make one change to the configuration file at path: applied to the file's
+ * settings, the whole result validated as conf_load() does (same one-line
+ * errors; nothing is written if it fails), then written atomically (a
+ * temporary file beside it, fsync, rename, fsync of the folder; the old
+ * file's mode kept). 0 and the new configuration in *out, or -errno with
+ * err. Comments of the file are not kept (libconfig writes its tree).
+ */
+int conf_edit(const char *path, const struct conf_change *ch, struct conf *out, char *err,
+	      size_t errlen);
 
 /* ---- Port profiles (drivers-cfg/<name>.conf) ---- */
 

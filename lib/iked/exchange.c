@@ -594,6 +594,8 @@ verify_client(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
 		return -EACCES;
 	}
 	auth_cert_subject(res.leaf, sa->subject, sizeof(sa->subject));
+	memcpy(sa->thumbprint, res.thumbprint, sizeof(sa->thumbprint));
+	snprintf(sa->root, sizeof(sa->root), "%s", res.root);
 	id_text(idi, sa->subject, sa->identity, sizeof(sa->identity));
 	rc = auth_id_match(res.leaf, idi, why, whylen);
 	if (rc == 0) {

@@ -199,6 +199,8 @@ iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t peer_spi, uint6
 	sa->peer_hashes = old->peer_hashes;
 	memcpy(sa->identity, old->identity, sizeof(sa->identity));
 	memcpy(sa->subject, old->subject, sizeof(sa->subject));
+	memcpy(sa->thumbprint, old->thumbprint, sizeof(sa->thumbprint));
+	memcpy(sa->root, old->root, sizeof(sa->root));
 	sa->inner_addr = old->inner_addr;
 	sa->tunnel_id = old->tunnel_id;
 	sa->child = old->child;
@@ -612,6 +614,10 @@ iked_input(struct iked *ik, const uint8_t *payload, size_t len, uint32_t addr, u
 	struct ike_msg msg;
 	struct iked_sa *sa;
 
+	if (ik->disabled) {
+		ik->drops[IKED_DROP_disabled]++;
+		return;
+	}
 	if (local_port == 4500) {
 		if (len < sizeof(marker) || memcmp(payload, marker, sizeof(marker)) != 0) {
 			ik->drops[IKED_DROP_bad_marker]++;
@@ -770,6 +776,65 @@ iked_disconnect(struct iked *ik, uint32_t tunnel_id, uint64_t now)
 		}
 	}
 	return -ENOENT;
+}
+
+static bool
+root_trusted(const struct auth_roots *roots, const char *name)
+{
+	unsigned i, n = roots != NULL ? auth_roots_count(roots) : 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(auth_roots_name(roots, i), name) == 0)
+			return true;
+	return false;
+}
+
+unsigned
+iked_set_trust(struct iked *ik, const struct auth_roots *roots,
+	       const struct auth_revoked *revoked, uint64_t now)
+{
+	unsigned i, n = 0;
+	int len;
+
+	ik->cfg.roots = roots;
+	ik->cfg.revoked = revoked;
+	len = roots ? auth_roots_certreq(roots, ik->certreq, sizeof(ik->certreq)) : 0;
+	ik->certreq_len = len < 0 ? 0 : len;
+	for (i = 0; i < ik->cap; i++) {
+		struct iked_sa *sa = ik->sas[i];
+		const char *why;
+
+		if (sa == NULL || sa->state != IKED_ESTABLISHED)
+			continue;
+		if (auth_revoked_find(revoked, sa->thumbprint) != NULL)
+			why = "its certificate is revoked now";
+		else if (!root_trusted(roots, sa->root))
+			why = "its root is no longer trusted";
+		else
+			continue;
+		ik->events[IKED_EV_trust_revoked]++;
+		IKED_LOG(NOTICE, "IKE_SA %u (%s): ended: %s\n", sa->id, sa->identity, why);
+		iked_sa_end(ik, sa, now);
+		n++;
+	}
+	return n;
+}
+
+unsigned
+iked_set_enabled(struct iked *ik, bool on, uint64_t now)
+{
+	unsigned i, n = 0;
+
+	ik->disabled = !on;
+	if (on)
+		return 0;
+	for (i = 0; i < ik->cap; i++) {
+		if (ik->sas[i] == NULL)
+			continue;
+		n += ik->sas[i]->state == IKED_ESTABLISHED;
+		iked_sa_end(ik, ik->sas[i], now);
+	}
+	return n;
 }
 
 /* ---- views ---- */

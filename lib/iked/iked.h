@@ -41,7 +41,8 @@ struct pool;
 	X(half_open_full, "too many half-open IKE_SAs")                             \
 	X(bad_cookie, "COOKIE missing or wrong while cookies are demanded")         \
 	X(fragment, "IKE fragment refused (RFC 7383)")                              \
-	X(response, "a response to nothing we asked")
+	X(response, "a response to nothing we asked")                              \
+	X(disabled, "IKEv2 is switched off (p2sctl protocol disable ikev2)")
 
 #define IKED_DROP_ENUM(name, help) IKED_DROP_##name,
 enum iked_drop { IKED_DROP_REASONS(IKED_DROP_ENUM) IKED_DROP_COUNT };
@@ -68,7 +69,8 @@ const char *iked_drop_name(enum iked_drop d);
 	X(initial_contact, "older IKE_SAs removed by INITIAL_CONTACT")              \
 	X(expired, "IKE_SAs ended by their lifetime")                               \
 	X(half_open_expired, "half-open IKE_SAs that timed out")                    \
-	X(disconnects, "disconnected by the operator")
+	X(disconnects, "disconnected by the operator")                              \
+	X(trust_revoked, "ended: certificate revoked or its root removed while connected")
 
 #define IKED_EVENT_ENUM(name, help) IKED_EV_##name,
 enum iked_event { IKED_EVENTS(IKED_EVENT_ENUM) IKED_EV_COUNT };
@@ -142,6 +144,21 @@ void iked_input(struct iked *ik, const uint8_t *payload, size_t len, uint32_t pe
 
 /** Timers: retransmissions, liveness, lifetimes, half-open expiry. Returns work done. */
 unsigned iked_timers(struct iked *ik, uint64_t now_ms);
+
+/**
+ * New trusted roots and revoked thumbprints (the configuration changed):
+ * used for the next IKE_AUTH, and every connected client whose certificate
+ * is now revoked, or whose chain ended at a root no longer trusted, is
+ * ended (DELETE sent). Returns how many. The caller frees the old objects.
+ */
+unsigned iked_set_trust(struct iked *ik, const struct auth_roots *roots,
+			const struct auth_revoked *revoked, uint64_t now_ms);
+
+/**
+ * Switch IKEv2 off (every IKE_SA ended with a DELETE, every datagram dropped
+ * and counted as disabled) or on again. Returns how many IKE_SAs ended.
+ */
+unsigned iked_set_enabled(struct iked *ik, bool on, uint64_t now_ms);
 
 /** End the IKE_SA of this tunnel (DELETE sent to the client). 0 or -ENOENT. */
 int iked_disconnect(struct iked *ik, uint32_t tunnel_id, uint64_t now_ms);

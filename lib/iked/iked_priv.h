@@ -80,6 +80,8 @@ struct iked_sa {
 	/* Who and what, once authenticated. */
 	char identity[IKED_ID_TEXT];
 	char subject[IKED_SUBJECT_TEXT];
+	uint8_t thumbprint[AUTH_THUMBPRINT_LEN]; /* of the client certificate */
+	char root[AUTH_NAME_MAX];      /* the trusted root its chain ended at */
 	uint32_t inner_addr;
 	uint32_t tunnel_id;
 	struct ike_choice child;
@@ -106,6 +108,7 @@ struct iked {
 	struct iked_config cfg;
 	struct iked_ops ops;
 	const struct ike_accept *accept;
+	bool disabled;                 /* IKEv2 switched off: every datagram dropped */
 	struct rte_hash *by_spi;       /* spi_r -> index */
 	struct rte_hash *by_init;      /* (spi_i, addr, port) of half-open SAs -> index */
 	struct iked_sa **sas;

@@ -2,7 +2,8 @@
 /*
  * A plain bitmap: DPDK's rte_bitmap is built for scanning set bits in the
  * fast path and has no "find a clear bit from here" operation, which is the
- * one thing this pool does; a /16 is 8 KiB of bits.
+ * one thing this pool does; a /16 is 8 KiB of bits, the largest pool the
+ * configuration allows (a /8) 2 MiB.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ pool_create(uint32_t addr, uint8_t len)
 	struct pool *p;
 	uint32_t size;
 
-	if (len < 16 || len > 30)
+	if (len < 8 || len > 30)
 		return NULL;
 	size = 1u << (32 - len);
 	p = calloc(1, sizeof(*p) + (size + 63) / 64 * sizeof(uint64_t));

@@ -15,7 +15,7 @@
 
 struct pool;
 
-/** A pool over addr/len (host order), 16 <= len <= 30. NULL on bad input or no memory. */
+/** A pool over addr/len (host order), 8 <= len <= 30. NULL on bad input or no memory. */
 struct pool *pool_create(uint32_t addr, uint8_t len);
 void pool_free(struct pool *p);
 

@@ -31,6 +31,8 @@
 #define EXAMPLE TEST_SRCDIR "/../docs/p2sgw.conf.example"
 #define PROFILES TEST_SRCDIR "/../drivers-cfg"
 #define TP1 "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4"
+#define TP2 "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
 /* Line numbers of the base configuration, named for the tests. */
 enum {
@@ -148,6 +150,7 @@ static char *read_whole(const char *path)
 
 static const char *const tmp_files[] = {
 	"roots/p2sroot.cer", "server.pem", "server.key", "p2sgw.conf", "bad.conf", "nul.conf",
+	"edit.conf",
 	"profiles/good.conf", "profiles/bad.conf", "profiles/other.conf", NULL
 };
 
@@ -818,6 +821,90 @@ static void test_ikev2(void **state)
 	expect_fail(EDIT(L_LOG, "ikev2 = 5;"), "t.conf:15: ikev2: expected a group", NULL);
 }
 
+/* conf_edit(): a change is validated whole, written atomically, and refused whole. */
+static void test_edit(void **state)
+{
+	static const char *const dns2[] = { "10.1.0.7", "10.1.0.8" };
+	static const char *const dns_bad[] = { "10.1.0.7", "not-an-address" };
+	char path[256], err[CONF_ERR_MAX];
+	struct conf c, again;
+	struct conf_change ch;
+	char *before, *after;
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/edit.conf", tmpdir);
+	write_file("edit.conf", EDIT(0), strlen(EDIT(0)));
+	chmod(path, 0640);
+
+	ch = (struct conf_change){ .kind = CONF_CHANGE_SKU, .value = "VpnGw3" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.sku, CONF_SKU_VPNGW3);
+	conf_free(&c);
+	/* What was written is what a restart reads. */
+	assert_int_equal(conf_load(path, &again, err, sizeof(err)), 0);
+	assert_int_equal(again.sku, CONF_SKU_VPNGW3);
+	conf_free(&again);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+
+	ch = (struct conf_change){ .kind = CONF_CHANGE_TUNNEL_LIMIT, .number = 2 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.tunnel_limit, 2);
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_PROTOCOL, .name = "sstp", .on = false };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.protocols, CONF_PROTO_IKEV2);
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_REVOKED, .on = true, .name = "lost-laptop",
+				   .key = "thumbprint", .value = TP2 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_revoked, 2);
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_REVOKED, .name = "laptop-42" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_revoked, 1);
+	assert_string_equal(c.revoked[0].name, "lost-laptop");
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_DNS, .list = dns2, .n = 2 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_dns, 2);
+	assert_int_equal(c.dns[1], IP(10, 1, 0, 8));
+	conf_free(&c);
+
+	/* Refused changes: one line naming the field, the file not touched. */
+	before = read_whole(path);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_SKU, .value = "Basic" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "sku"));
+	ch = (struct conf_change){ .kind = CONF_CHANGE_SKU, .value = "VpnGw9" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown SKU"));
+	ch = (struct conf_change){ .kind = CONF_CHANGE_DNS, .list = dns_bad, .n = 2 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dns[1]"));
+	ch = (struct conf_change){ .kind = CONF_CHANGE_REVOKED, .on = true, .name = "lost-laptop",
+				   .key = "thumbprint", .value = TP1 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EEXIST);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_ROOT, .name = "nobody" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -ENOENT);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_ROOT, .on = true, .name = "r2", .key = "file",
+				   .value = "roots/missing.cer" };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "trusted_roots"));
+	after = read_whole(path);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	/* No temporary file left beside it. */
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "test $(ls %s | grep -c 'edit.conf.') -eq 0", tmpdir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 static void test_json(void **state)
 {
 	struct json_object *o, *v;
@@ -1170,6 +1257,7 @@ int main(void)
 		cmocka_unit_test(test_profile_file_errors),
 		cmocka_unit_test(test_devargs),
 		cmocka_unit_test(test_ikev2),
+		cmocka_unit_test(test_edit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,13 +22,18 @@
 static void
 test_prefix_lengths(void **state)
 {
-	static const uint8_t bad[] = { 0, 1, 8, 15, 31, 32, 33, 255 };
+	static const uint8_t bad[] = { 0, 1, 7, 31, 32, 33, 255 };
 	struct pool *p;
 	unsigned i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad); i++)
 		assert_null(pool_create(IP(10, 0, 0, 0), bad[i]));
+	/* The configuration allows client_pool lengths 8..30. */
+	p = pool_create(IP(10, 0, 0, 0), 8);
+	assert_non_null(p);
+	assert_int_equal(pool_capacity(p), (1u << 24) - 2);
+	pool_free(p);
 	p = pool_create(IP(10, 0, 0, 0), 16);
 	assert_non_null(p);
 	assert_int_equal(pool_capacity(p), 65534);
