@@ -94,6 +94,8 @@ if [ -z "$QUICK" ]; then
 		"$P2S_TOP/tests/integration/esp.sh"
 	step "integration: IKEv2 with real strongSwan clients (certificates, rekeys, liveness, 16 clients)" \
 		"$P2S_TOP/tests/integration/ike.sh"
+	step "integration: lib/radius against a real FreeRADIUS (EAP-MD5, reject, accounting)" \
+		"$P2S_TOP/tests/integration/radius.sh"
 fi
 
 echo
