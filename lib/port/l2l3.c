@@ -207,6 +207,16 @@ icmp_input(const struct port *p, struct rte_ether_hdr *eth, struct rte_ipv4_hdr 
 	return L2L3_TX_RESOLVE;
 }
 
+/* RFC 3948 §2.2: four zero bytes where ESP would have its SPI. */
+static inline bool
+non_esp_marker(const uint8_t *payload)
+{
+	uint32_t v;
+
+	memcpy(&v, payload, sizeof(v));
+	return v == 0;
+}
+
 /* The SPI of an ESP header whose 8 bytes are there; 0 is nobody's (RFC 4303 §2.1). */
 static enum l2l3_verdict
 esp_found(const uint8_t *esp, struct l2l3_result *res)
@@ -244,8 +254,7 @@ udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_resul
 	case RTE_BE16(IKE_NATT_PORT):
 		if (plen == 1 && payload[0] == 0xff)
 			return drop(res, PORT_DROP_nat_keepalive);
-		if (plen >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 &&
-		    payload[3] == 0)
+		if (plen >= 4 && non_esp_marker(payload))
 			return L2L3_IKE;
 		if (plen < 8 || dlen != tot - ihl)
 			return drop(res, PORT_DROP_esp_malformed);

@@ -106,6 +106,9 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 		tb->esp_in[tb->n_in++] = m;
 		return;
 	case L2L3_TO_CLIENT:
+		/* ESP's outer headers will go in the line in front of the frame,
+		 * which the NIC did not write: start fetching it now. */
+		rte_prefetch0(rte_pktmbuf_mtod(m, uint8_t *) - RTE_CACHE_LINE_SIZE);
 		tb->to_client[tb->n_out++] = m;
 		return;
 	case L2L3_IKE:
