@@ -265,6 +265,23 @@ udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_resul
 	}
 }
 
+/* UDP to the private address: only replies of the RADIUS servers, on our client port. */
+static enum l2l3_verdict
+radius_udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l3_result *res)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((uint8_t *)ip + ihl);
+	uint32_t dlen;
+
+	if (tot - ihl < sizeof(*udp))
+		return drop(res, PORT_DROP_udp_malformed);
+	if (udp->dst_port != RTE_BE16(L2L3_RADIUS_PORT))
+		return drop(res, PORT_DROP_no_service);
+	dlen = L2L3_NTOHS(udp->dgram_len);
+	if (dlen < sizeof(*udp) || dlen > tot - ihl)
+		return drop(res, PORT_DROP_udp_malformed);
+	return L2L3_RADIUS;
+}
+
 static int
 in_pool(const struct conf_prefix *pool, uint32_t ip)
 {
@@ -320,7 +337,7 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 		return esp_found((const uint8_t *)ip + ihl, res);
 	case IPPROTO_UDP:
 		if (!p->outside)
-			return drop(res, PORT_DROP_no_service);
+			return radius_udp_input(ip, ihl, tot, res);
 		return udp_input(ip, ihl, tot, res);
 	default:
 		return drop(res, PORT_DROP_no_service);

@@ -24,7 +24,12 @@ enum l2l3_verdict {
 			  *   headers as esp_peek_spi() wants them, SPI in result.spi */
 	L2L3_IKE,        /**< public: IKE on UDP 500, or 4500 with the non-ESP marker */
 	L2L3_TO_CLIENT,  /**< private: IPv4 to a client-pool address, for the tunnel path */
+	L2L3_RADIUS,     /**< private: UDP to our address on L2L3_RADIUS_PORT (a RADIUS reply),
+			  *   for the control core on the IKE ring */
 };
+
+/** The gateway's RADIUS client port: requests leave from it, replies come back to it. */
+#define L2L3_RADIUS_PORT 49812
 
 struct l2l3_result {
 	enum port_drop drop;           /**< with L2L3_DROP */

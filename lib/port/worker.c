@@ -112,6 +112,7 @@ frame_input(struct worker *w, enum port_index pi, struct rte_mbuf *m, struct tx_
 		tb->to_client[tb->n_out++] = m;
 		return;
 	case L2L3_IKE:
+	case L2L3_RADIUS: /* the control core tells them apart by address */
 		if (rte_ring_mp_enqueue(dp->ike_ring, m) != 0)
 			drop_pkt(c, PORT_DROP_ike_ring_full, m);
 		return;

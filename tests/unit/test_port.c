@@ -420,6 +420,32 @@ raw_esp_only_on_public(void **state)
 	assert_int_equal(r.drop, PORT_DROP_no_service);
 }
 
+/* UDP to the private address: RADIUS replies on our client port, nothing else. */
+static void
+private_udp_radius_only(void **state)
+{
+	static const uint8_t reply[] = { 2, 7, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8,
+					 9, 10, 11, 12, 13, 14, 15, 16, 17, 18 };
+	struct port pub = test_port(0), priv = test_port(1);
+	struct l2l3_result r;
+	uint8_t f[256];
+	uint32_t len;
+
+	(void)state;
+	len = build_udp(f, IP(10, 1, 0, 10), priv.addr, L2L3_RADIUS_PORT, reply, sizeof(reply));
+	assert_int_equal(run(&priv, PORT_PRIVATE, f, len, &r), L2L3_RADIUS);
+	len = build_udp(f, IP(10, 1, 0, 10), priv.addr, 1812, reply, sizeof(reply));
+	expect_drop(&priv, f, len, PORT_DROP_no_service);
+	len = build_udp(f, IP(10, 1, 0, 10), priv.addr, 500, reply, sizeof(reply));
+	expect_drop(&priv, f, len, PORT_DROP_no_service);
+	len = build_udp(f, IP(10, 1, 0, 10), priv.addr, L2L3_RADIUS_PORT, reply, sizeof(reply));
+	((struct rte_udp_hdr *)(ip_of(f) + 1))->dgram_len = rte_cpu_to_be_16(100);
+	expect_drop(&priv, f, len, PORT_DROP_udp_malformed);
+	/* Not on the public port. */
+	len = build_udp(f, IP(203, 0, 113, 9), pub.addr, L2L3_RADIUS_PORT, reply, sizeof(reply));
+	expect_drop(&pub, f, len, PORT_DROP_no_service);
+}
+
 static void
 private_to_pool_goes_to_tunnels(void **state)
 {
@@ -762,6 +788,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(ipv4_cksum_matches_rte),
 		cmocka_unit_test(public_udp_classified),
 		cmocka_unit_test(raw_esp_only_on_public),
+		cmocka_unit_test(private_udp_radius_only),
 		cmocka_unit_test(private_to_pool_goes_to_tunnels),
 		cmocka_unit_test(icmp_frag_needed_is_well_formed),
 	};
