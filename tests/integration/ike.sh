@@ -75,7 +75,7 @@ echo "# test PKI in $PKI"
 pki_init "$PKI" "$N" >/dev/null || { echo "cannot make the test PKI"; exit 1; }
 topo_up
 topo_clients_add "$N" || { echo "cannot add client namespaces"; exit 1; }
-conf "$WORK/p2sgw.conf" "ikev2 = { liveness_s = 3; liveness_retries = 2; };"
+conf "$WORK/p2sgw.conf" "tunnel_limit = $N;" "ikev2 = { liveness_s = 3; liveness_retries = 2; };"
 echo "# p2sgw IKEv2 integration with strongSwan $(/usr/sbin/swanctl --version 2>/dev/null | grep -o '[0-9.]*' | head -1)"
 if ! gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw.log"; then
 	not_ok "p2sgw starts"
@@ -183,8 +183,50 @@ done
 check "each of the $N clients pings the VNet host through its own tunnel" test "$FAILS" -eq 0
 p2sctl -j show tunnels >"$WORK/j"
 check "$N distinct pool addresses" test "$(python3 -c 'import json,sys; print(len({c["inner"] for c in json.load(open(sys.argv[1]))["clients"]}))' "$WORK/j")" -eq "$N"
+# One more than tunnel_limit: refused with NO_ADDITIONAL_SAS, the others untouched.
+client "$NS_CLIENT" extra client-ecdsa >/dev/null 2>&1
+check "client $((N + 1)) refused at tunnel_limit $N" test $? -ne 0
+p2sctl -j show tunnels >"$WORK/j"
+check "... counted (refused_at_limit), still $N tunnels" \
+	test "$(json '["refused_at_limit"]') $(json '["tunnels"]')" = "1 $N"
+grep -q 'NO_ADD' "$SS_DIR/extra/charon.log"
+check "... the client was told NO_ADDITIONAL_SAS" test $? -eq 0
+check "... and client 1 still passes traffic" ping_vnet "$(topo_client_ns 1)" 2
+ss_client_stop extra
 for i in $(seq "$N"); do ss_client_stop "c$i"; done
 check "every client gone after their DELETEs" wait_for 10 tunnels_are 0
+
+# --- changes to the running gateway (p2sctl), saved to the file ---------------
+check "client for the runtime changes connects" client "$NS_CLIENT" rt client-ecdsa
+TP=$(pki_thumbprint "$PKI/client-ecdsa.crt")
+check "revoke add: its thumbprint revoked while it is connected" p2sctl revoke add lost-laptop "$TP"
+check "... the client is ended within 1 s (tunnel gone)" wait_for 1 tunnels_are 0
+check "... and it got the DELETE" wait_for 3 test "$(ss_sa_count rt)" -eq 0
+ss_initiate rt net 10 >/dev/null 2>&1
+check "... it cannot come back" test $? -ne 0
+check "revoke remove: it can again" sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' revoke remove lost-laptop"
+check "... and reconnects" ss_initiate rt net 20
+check "root remove: its root is no longer trusted" p2sctl root remove p2sgw-test-root
+check "... the client is ended within 1 s" wait_for 1 tunnels_are 0
+check "root add: trusted again" p2sctl root add p2sgw-test-root "$PKI/root-ca.crt"
+check "... and it reconnects" ss_initiate rt net 20
+check "set sku Basic is refused while IKEv2 is on (one line, nothing changed)" \
+	sh -c "! '$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' set sku Basic 2>'$WORK/err' && grep -q sku '$WORK/err'"
+check "set sku VpnGw2, set tunnel_limit 20, set dns 10.1.0.5" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' set sku VpnGw2 >/dev/null && '$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' set tunnel_limit 20 >/dev/null && '$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' set dns 10.1.0.5 >/dev/null"
+check "... the client was not disturbed" ping_vnet "$NS_CLIENT" 2
+check "protocol disable ikev2: the client is ended" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' protocol disable ikev2 >/dev/null && sleep 0.5 && [ \$('$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"tunnels\"])') -eq 0 ]"
+check "protocol enable ikev2: it connects again" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' protocol enable ikev2 >/dev/null && sleep 0.2"
+check "... and reconnects" ss_initiate rt net 20
+ss_client_stop rt
+gw_stop
+check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
+check "p2sgw restarts from the changed file" gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw-restart.log"
+p2sctl -j show config >"$WORK/j"
+check "... the changes are kept (VpnGw2, tunnel_limit 20, dns 10.1.0.5)" \
+	test "$(json '["sku"]["name"]') $(json '["sku"]["tunnel_limit"]') $(json '["dns"]')" = "VpnGw2 20 ['10.1.0.5']"
 
 # --- COOKIE under load (threshold 0: every IKE_SA_INIT must return one) --------
 gw_stop
