@@ -19,6 +19,8 @@ struct pool;
 struct auth_roots;
 struct auth_revoked;
 struct auth_key;
+struct radius_client;
+struct app_eap;
 
 struct app {
 	struct conf conf;
@@ -33,6 +35,9 @@ struct app {
 	uint64_t next_ike_tsc;         /**< control core: next IKE timer run */
 	uint64_t limit_refusals;       /**< tunnels refused at the SKU's tunnel_limit */
 	bool limit_logged;             /**< said once until a tunnel frees up */
+	struct radius_client *radius;  /**< RADIUS client (auth radius and servers), or NULL */
+	struct app_eap *eap;           /**< EAP conversations and accounting records (radius.c) */
+	uint64_t next_radius_tsc;      /**< control core: next RADIUS timer run */
 };
 
 /**
@@ -62,6 +67,37 @@ void ike_stop(struct app *a);
 unsigned ike_poll(struct app *a, uint64_t now_tsc);
 /** Register show tunnels, show ike, disconnect. */
 int ike_commands_register(struct app *a);
+/**
+ * One UDP datagram from the gateway's address on port pi (public: IKE,
+ * private: RADIUS) to peer, IPv4-fragmented above the port's MTU; marker4:
+ * the 4-octet non-ESP marker goes in front (IKE on 4500). UDP checksum 0.
+ */
+void app_udp_send(struct app *a, enum port_index pi, uint16_t local_port, uint32_t peer,
+		  uint16_t peer_port, bool marker4, const uint8_t *msg, size_t len);
+
+/* The RADIUS client (radius.c): EAP relay for IKEv2 and accounting. */
+/** The client, if auth has radius and servers are configured. 0 or -errno with err. */
+int radius_app_start(struct app *a, char *err, size_t errlen);
+void radius_app_stop(struct app *a);
+/** May IKEv2 clients use EAP now (a client exists and auth has radius)? */
+bool radius_app_eap_ready(const struct app *a);
+/** A UDP payload to our RADIUS port on the private address. */
+void radius_app_input(struct app *a, const uint8_t *dgram, size_t len, uint32_t from,
+		      uint16_t from_port, uint64_t now_ms);
+/** Control core: RADIUS retransmissions and time-outs when due. Returns work done. */
+unsigned radius_poll(struct app *a, uint64_t now_tsc);
+/** A tunnel goes: accounting Stop if its client came through RADIUS. */
+void radius_app_tunnel_down(struct app *a, uint32_t tunnel_id, uint64_t in_packets,
+			    uint64_t in_bytes, uint64_t out_packets, uint64_t out_bytes);
+/* iked_ops for EAP (arg: the app). */
+int radius_app_eap_start(void *arg, uint32_t sa_id, const char *identity, uint32_t peer_addr,
+			 uint16_t peer_port);
+int radius_app_eap_send(void *arg, uint32_t sa_id, const uint8_t *eap, size_t len);
+void radius_app_eap_end(void *arg, uint32_t sa_id);
+void radius_app_eap_up(void *arg, uint32_t sa_id, uint32_t tunnel_id);
+/** Register show radius. */
+int radius_commands_register(struct app *a);
+
 /** Milliseconds of the TSC clock. */
 uint64_t app_ms(uint64_t tsc);
 

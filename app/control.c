@@ -24,6 +24,7 @@ control_run(struct app *a)
 		now = rte_rdtsc();
 		work = dp_control_poll(&a->dp, now);
 		work += ike_poll(a, now);
+		work += radius_poll(a, now);
 		ctl_unlock(a->ctl);
 		ctl_server_poll(a->ctl, work ? 0 : 1);
 	}

@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "l2l3.h"
 #include "esp.h"
 #include "iked.h"
 #include "pool.h"
@@ -73,13 +74,13 @@ fail:
 	return NULL;
 }
 
-static void
-ike_send(void *arg, uint16_t local_port, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
-	 size_t len)
+void
+app_udp_send(struct app *a, enum port_index pi, uint16_t local_port, uint32_t peer,
+	     uint16_t peer_port, bool marker4, const uint8_t *msg, size_t len)
 {
-	struct app *a = arg;
 	struct dp *dp = &a->dp;
-	size_t marker = local_port == 4500 ? 4 : 0;
+	const struct conf_port *cp = pi == PORT_PUBLIC ? &a->conf.pub : &a->conf.priv;
+	size_t marker = marker4 ? 4 : 0;
 	size_t hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + marker;
 	uint64_t now = rte_rdtsc();
 	struct rte_mbuf *m, *frags[IKE_FRAGS_MAX];
@@ -91,7 +92,7 @@ ike_send(void *arg, uint16_t local_port, uint32_t peer, uint16_t peer_port, cons
 		return;
 	m = mbuf_chain(dp->mbufs, hdrs, msg, len);
 	if (m == NULL) {
-		dp->ctl_ctr[PORT_PUBLIC].drops[PORT_DROP_ring_full]++;
+		dp->ctl_ctr[pi].drops[PORT_DROP_ring_full]++;
 		return;
 	}
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -100,31 +101,37 @@ ike_send(void *arg, uint16_t local_port, uint32_t peer, uint16_t peer_port, cons
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len + hdrs));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(a->conf.pub.addr);
+	ip->src_addr = rte_cpu_to_be_32(cp->addr);
 	ip->dst_addr = rte_cpu_to_be_32(peer);
 	udp = (struct rte_udp_hdr *)(ip + 1);
 	udp->src_port = rte_cpu_to_be_16(local_port);
 	udp->dst_port = rte_cpu_to_be_16(peer_port);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len + marker + sizeof(*udp)));
 	/* UDP checksum 0: allowed over IPv4 (RFC 768), and what IKE stacks accept. */
-	if (len + hdrs <= a->conf.pub.mtu) {
+	if (len + hdrs <= cp->mtu) {
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		dp_ctl_send_ip(dp, PORT_PUBLIC, m, now);
+		dp_ctl_send_ip(dp, pi, m, now);
 		return;
 	}
-	n = rte_ipv4_fragment_packet(m, frags, IKE_FRAGS_MAX, a->conf.pub.mtu, dp->mbufs,
-				     dp->indirect);
+	n = rte_ipv4_fragment_packet(m, frags, IKE_FRAGS_MAX, cp->mtu, dp->mbufs, dp->indirect);
 	rte_pktmbuf_free(m);
 	if (n < 0) {
-		dp->ctl_ctr[PORT_PUBLIC].drops[PORT_DROP_ring_full]++;
+		dp->ctl_ctr[pi].drops[PORT_DROP_ring_full]++;
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		dp_ctl_send_ip(dp, PORT_PUBLIC, frags[i], now);
+		dp_ctl_send_ip(dp, pi, frags[i], now);
 	}
+}
+
+static void
+ike_send(void *arg, uint16_t local_port, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
+	 size_t len)
+{
+	app_udp_send(arg, PORT_PUBLIC, local_port, peer, peer_port, local_port == 4500, msg, len);
 }
 
 static uint32_t
@@ -187,11 +194,17 @@ ike_child_remove(void *arg, uint32_t in_spi)
 	sa_child_remove(a->dp.sa, in_spi);
 }
 
+static int ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st);
+
 static void
 ike_tunnel_del(void *arg, uint32_t id)
 {
 	struct app *a = arg;
+	struct iked_tunnel_stats st;
 
+	if (ike_tunnel_stats(a, id, &st) == 0)
+		radius_app_tunnel_down(a, id, st.in_packets, st.in_bytes, st.out_packets,
+				       st.out_bytes);
 	sa_tunnel_del(a->dp.sa, id);
 }
 
@@ -227,6 +240,10 @@ static const struct iked_ops ike_ops = {
 	.child_remove = ike_child_remove,
 	.tunnel_del = ike_tunnel_del,
 	.tunnel_stats = ike_tunnel_stats,
+	.eap_start = radius_app_eap_start,
+	.eap_send = radius_app_eap_send,
+	.eap_end = radius_app_eap_end,
+	.eap_up = radius_app_eap_up,
 };
 
 /* ---- IKE frames from the workers ---- */
@@ -254,6 +271,14 @@ ike_frame(void *arg, struct rte_mbuf *m, uint64_t now_tsc)
 	ulen = rte_be_to_cpu_16(udp->dgram_len);
 	if (ulen < sizeof(*udp) || RTE_ETHER_HDR_LEN + ihl + ulen > len)
 		goto out;
+	/* The private port's verdict L2L3_RADIUS: a RADIUS server's reply. */
+	if (rte_be_to_cpu_32(ip->dst_addr) == a->conf.priv.addr) {
+		if (udp->dst_port == RTE_BE16(L2L3_RADIUS_PORT))
+			radius_app_input(a, (const uint8_t *)(udp + 1), ulen - sizeof(*udp),
+					 rte_be_to_cpu_32(ip->src_addr),
+					 rte_be_to_cpu_16(udp->src_port), app_ms(now_tsc));
+		goto out;
+	}
 	/* Reassembled fragments may be any UDP: only IKE's ports go on. */
 	if (udp->dst_port != RTE_BE16(500) && udp->dst_port != RTE_BE16(4500))
 		goto out;
@@ -339,6 +364,7 @@ ike_responder_start(struct app *a, char *err, size_t errlen)
 	ic.revoked = a->revoked;
 	ic.key = a->key;
 	ic.pool = a->pool;
+	ic.eap = radius_app_eap_ready(a);
 	ic.ops = &ike_ops;
 	ic.ops_arg = a;
 	a->ike = iked_create(&ic, err, errlen);
@@ -359,6 +385,8 @@ ike_start(struct app *a, char *err, size_t errlen)
 		snprintf(err, errlen, "client_pool: cannot make a pool of a /%u", c->pool.len);
 		return -EINVAL;
 	}
+	if (radius_app_start(a, err, errlen) < 0)
+		return -EINVAL;
 	if (!(c->protocols & CONF_PROTO_IKEV2))
 		return 0;
 	return ike_responder_start(a, err, errlen);
@@ -368,6 +396,8 @@ void
 ike_stop(struct app *a)
 {
 	a->dp.ike_input = NULL;
+	/* RADIUS first: IKE_SAs that go now send no accounting into a stopped data plane. */
+	radius_app_stop(a);
 	iked_free(a->ike);
 	a->ike = NULL;
 	auth_key_free(a->key);

@@ -137,6 +137,8 @@ start(struct app *a)
 	if (rc == 0)
 		rc = admin_commands_register(a);
 	if (rc == 0)
+		rc = radius_commands_register(a);
+	if (rc == 0)
 		rc = ctl_telemetry_register(a->ctl);
 	if (rc != 0) {
 		fprintf(stderr, "p2sgw: cannot register commands: %s\n", strerror(-rc));

@@ -94,6 +94,8 @@ if [ -z "$QUICK" ]; then
 		"$P2S_TOP/tests/integration/esp.sh"
 	step "integration: IKEv2 with real strongSwan clients (certificates, rekeys, liveness, 16 clients)" \
 		"$P2S_TOP/tests/integration/ike.sh"
+	step "integration: IKEv2 EAP-MSCHAPv2 relayed to a real FreeRADIUS (accept, reject, both modes, accounting)" \
+		"$P2S_TOP/tests/integration/ike_radius.sh"
 	step "integration: lib/radius against a real FreeRADIUS (EAP-MD5, reject, accounting)" \
 		"$P2S_TOP/tests/integration/radius.sh"
 fi

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -330,6 +331,7 @@ id_text(const struct ike_id *id, const char *subject, char *out, size_t cap)
 	switch (id->type) {
 	case IKE_ID_FQDN:
 	case IKE_ID_RFC822_ADDR:
+	case IKE_ID_KEY_ID:
 		for (i = 0; i < id->len && n + 1 < cap; i++)
 			out[n++] = id->data[i] >= 0x20 && id->data[i] < 0x7f ? (char)id->data[i] : '?';
 		out[n] = '\0';
@@ -552,7 +554,7 @@ auth_refuse(struct iked *ik, struct iked_sa *sa, enum iked_event ev, uint16_t ty
 	ik->events[ev]++;
 	IKED_LOG(NOTICE, "IKE_SA %u from %s:%u (%s): %s: %s\n", sa->id, a, sa->peer_port,
 		 sa->identity[0] ? sa->identity : "?", ike_notify_name(type), why);
-	iked_respond_notify(ik, sa, IKE_EXCH_IKE_AUTH, 1, type, NULL, 0);
+	iked_respond_notify(ik, sa, IKE_EXCH_IKE_AUTH, sa->peer_next_id - 1, type, NULL, 0);
 	iked_sa_destroy(ik, sa);
 }
 
@@ -632,14 +634,12 @@ initial_contact(struct iked *ik, const struct iked_sa *sa)
 	}
 }
 
-/* Put the signed response together: IDr, CERT(s), AUTH, CP, SA, TSi, TSr. */
+/* Our signed part (§2.15): IDr, CERT(s), AUTH with our key. 0 or -errno. */
 static int
-auth_response(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
-	      const struct ike_ts_ipv4 *tsi, const struct ike_ts_ipv4 *tsr, unsigned n_tsr)
+put_signed(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, struct ike_writer *w)
 {
-	uint8_t idr[512], mac[IKE_PRF_MAX], sig[AUTH_SIG_MAX], spi[4], method;
+	uint8_t idr[512], mac[IKE_PRF_MAX], sig[AUTH_SIG_MAX], method;
 	struct ike_chunk octets[3];
-	struct ike_writer w;
 	const uint8_t *der;
 	size_t der_len;
 	int idr_len, sig_len, rc = 0;
@@ -655,12 +655,67 @@ auth_response(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
 	sig_len = auth_sign(ik->cfg.key, sa->peer_hashes, octets, 3, &method, sig, sizeof(sig));
 	if (sig_len < 0)
 		return sig_len;
+	rc |= ike_put_id(w, IKE_PL_IDR, idr[0], idr + 4, (size_t)idr_len - 4) < 0;
+	for (i = 0; auth_key_cert_der(ik->cfg.key, i, &der, &der_len) == 0; i++)
+		rc |= ike_put_cert(w, IKE_CERT_X509_SIGNATURE, der, der_len) < 0;
+	rc |= ike_put_auth(w, method, sig, (size_t)sig_len) < 0;
+	return rc != 0 ? -ENOSPC : 0;
+}
+
+/*
+ * §2.16: AUTH with the EAP method's shared key (the MSK; SK_pi / SK_pr if
+ * the method made none): prf(prf(key, "Key Pad for IKEv2"), octets), the
+ * octets being the IKE_SA_INIT message, the other side's nonce and
+ * prf(SK_p, ID') of the side that authenticates. out: prf length.
+ */
+static int
+eap_auth_mac(const struct iked_sa *sa, bool ours, const uint8_t *id_body, size_t id_len,
+	     uint8_t *out)
+{
+	uint8_t mac[IKE_PRF_MAX];
+	struct ike_chunk octets[3];
+	const uint8_t *sk_p = ours ? sa->keys.sk_pr : sa->keys.sk_pi;
+	int rc;
+
+	rc = ike_auth_id_mac(sa->choice.prf, sk_p, sa->keys.p_len, id_body, id_len, mac);
+	if (rc < 0)
+		return rc;
+	octets[0] = ours ? (struct ike_chunk){ sa->init_resp, sa->init_resp_len }
+			 : (struct ike_chunk){ sa->init_req, sa->init_req_len };
+	octets[1] = ours ? (struct ike_chunk){ sa->ni, sa->ni_len }
+			 : (struct ike_chunk){ sa->nr, IKED_NR_LEN };
+	octets[2] = (struct ike_chunk){ mac, ike_prf_len(sa->choice.prf) };
+	rc = sa->msk_len != 0
+		     ? ike_auth_psk(sa->choice.prf, sa->msk, sa->msk_len, octets, 3, out)
+		     : ike_auth_psk(sa->choice.prf, sk_p, sa->keys.p_len, octets, 3, out);
+	ike_wipe(mac, sizeof(mac));
+	return rc;
+}
+
+/*
+ * The response that installs the CHILD_SA: IDr, CERT(s), AUTH (signed) for
+ * certificate clients; AUTH with the MSK for EAP clients (§2.16: IDr and
+ * CERT went in the first response); then CP, SA, TSi, TSr.
+ */
+static int
+auth_response(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
+	      const struct ike_ts_ipv4 *tsi, const struct ike_ts_ipv4 *tsr, unsigned n_tsr)
+{
+	uint8_t spi[4], idr[512], auth[IKE_PRF_MAX];
+	struct ike_writer w;
+	int rc = 0, idr_len;
 
 	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
-	rc |= ike_put_id(&w, IKE_PL_IDR, idr[0], idr + 4, (size_t)idr_len - 4) < 0;
-	for (i = 0; auth_key_cert_der(ik->cfg.key, i, &der, &der_len) == 0; i++)
-		rc |= ike_put_cert(&w, IKE_CERT_X509_SIGNATURE, der, der_len) < 0;
-	rc |= ike_put_auth(&w, method, sig, (size_t)sig_len) < 0;
+	if (sa->eap_used) {
+		idr_len = our_id(ik, ch, idr, sizeof(idr));
+		if (idr_len < 4 || eap_auth_mac(sa, true, idr, (size_t)idr_len, auth) < 0)
+			return -EINVAL;
+		rc |= ike_put_auth(&w, IKE_AUTH_SHARED_KEY_MIC, auth, ike_prf_len(sa->choice.prf)) < 0;
+	} else {
+		rc = put_signed(ik, sa, ch, &w);
+		if (rc < 0)
+			return rc;
+	}
 	rc |= put_cp_reply(ik, sa, &w) < 0;
 	be32_put(spi, sa->child_in_spi);
 	rc |= ike_put_sa_choice(&w, &sa->child, spi, 4) < 0;
@@ -668,11 +723,12 @@ auth_response(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
 	rc |= ike_put_ts(&w, IKE_PL_TSR, tsr, n_tsr) < 0;
 	if (rc != 0)
 		return -ENOSPC;
-	return iked_respond(ik, sa, IKE_EXCH_IKE_AUTH, 1, &w);
+	return iked_respond(ik, sa, IKE_EXCH_IKE_AUTH, sa->peer_next_id - 1, &w);
 }
 
-void
-iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint64_t now)
+/* The client is authenticated: address, selectors, CHILD_SA, the answer. ch: SA, CP, TS. */
+static void
+child_up(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint64_t now)
 {
 	struct ike_ts_ipv4 tsi, tsr[IKE_TS_MAX];
 	struct iked_child_params params;
@@ -680,19 +736,12 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 	struct ike_sa_offer offer;
 	struct ike_choice child;
 	struct ike_notify n;
-	struct ike_id idi;
 	struct ike_cp cp;
 	char why[AUTH_ERR_MAX], a[INET_ADDRSTRLEN], in[INET_ADDRSTRLEN];
-	int i_idi = ike_chain_find(ch, IKE_PL_IDI, 0), i_sa = ike_chain_find(ch, IKE_PL_SA, 0);
-	int i_cp = ike_chain_find(ch, IKE_PL_CP, 0), rc;
+	int i_sa = ike_chain_find(ch, IKE_PL_SA, 0), i_cp = ike_chain_find(ch, IKE_PL_CP, 0), rc;
 	unsigned n_tsr = 0;
 	uint16_t refuse;
 
-	if (i_idi < 0 || ike_id_parse(IKE_PAYLOAD(ch, i_idi), &idi) < 0)
-		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
-				   "no valid IDi");
-	if (verify_client(ik, sa, ch, &idi, why, sizeof(why)) < 0)
-		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
 	if (find_parse_notify(ch, IKE_N_INITIAL_CONTACT, &n) == 0)
 		initial_contact(ik, sa);
 
@@ -706,9 +755,25 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 	    cp.cfg_type != IKE_CFG_REQUEST)
 		return auth_refuse(ik, sa, IKED_EV_no_address, IKE_N_FAILED_CP_REQUIRED,
 				   "no configuration request: the client must ask for an address");
-	if (pool_take(ik->cfg.pool, &sa->inner_addr) < 0)
+	if (sa->has_framed_ip) {
+		/* The RADIUS server chose the address (Framed-IP-Address): it must be ours to give. */
+		addr_text(sa->framed_ip, in, sizeof(in));
+		if (!pool_contains(ik->cfg.pool, sa->framed_ip)) {
+			snprintf(why, sizeof(why), "Framed-IP-Address %s from RADIUS is outside the "
+				 "client pool", in);
+			return auth_refuse(ik, sa, IKED_EV_no_address,
+					   IKE_N_INTERNAL_ADDRESS_FAILURE, why);
+		}
+		if (pool_take_addr(ik->cfg.pool, sa->framed_ip) < 0) {
+			snprintf(why, sizeof(why), "Framed-IP-Address %s from RADIUS is in use", in);
+			return auth_refuse(ik, sa, IKED_EV_no_address,
+					   IKE_N_INTERNAL_ADDRESS_FAILURE, why);
+		}
+		sa->inner_addr = sa->framed_ip;
+	} else if (pool_take(ik->cfg.pool, &sa->inner_addr) < 0) {
 		return auth_refuse(ik, sa, IKED_EV_no_address, IKE_N_INTERNAL_ADDRESS_FAILURE,
 				   "client pool exhausted");
+	}
 	refuse = selectors(ik, ch, sa->inner_addr, &tsi, tsr, &n_tsr);
 	if (refuse != 0)
 		return auth_refuse(ik, sa, IKED_EV_ts_unacceptable, refuse,
@@ -740,8 +805,228 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 	ik->events[IKED_EV_established]++;
 	addr_text(sa->peer_addr, a, sizeof(a));
 	addr_text(sa->inner_addr, in, sizeof(in));
-	IKED_LOG(NOTICE, "IKE_SA %u: %s from %s:%u%s: address %s, tunnel %u\n", sa->id,
-		 sa->identity, a, sa->peer_port, sa->nat ? " (NAT)" : "", in, sa->tunnel_id);
+	IKED_LOG(NOTICE, "IKE_SA %u: %s from %s:%u%s%s: address %s, tunnel %u\n", sa->id,
+		 sa->identity, a, sa->peer_port, sa->nat ? " (NAT)" : "",
+		 sa->eap_used ? " (EAP via RADIUS)" : "", in, sa->tunnel_id);
+	if (sa->eap_used) {
+		free(sa->eap_first);
+		sa->eap_first = NULL;
+		sa->eap_first_len = 0;
+		ike_wipe(sa->msk, sizeof(sa->msk));
+		if (ik->ops.eap_up != NULL)
+			ik->ops.eap_up(ik->cfg.ops_arg, sa->id, sa->tunnel_id);
+	}
+}
+
+/* ---- EAP through the authentication server (§2.16) ---- */
+
+/* The conversation with the server is over (it answered Accept or Reject, or nobody did). */
+static void
+eap_done(struct iked *ik, struct iked_sa *sa)
+{
+	if (sa->eap_relay)
+		ik->ops.eap_end(ik->cfg.ops_arg, sa->id);
+	sa->eap_relay = false;
+}
+
+/*
+ * The first IKE_AUTH without AUTH: keep its payloads, start the
+ * conversation with EAP-Response/Identity made of IDi (as strongSwan's
+ * eap-radius does), and answer nothing until the server has.
+ */
+static void
+eap_begin(struct iked *ik, struct iked_sa *sa, const struct ike_id *idi)
+{
+	uint8_t eap[5 + IKED_ID_TEXT];
+	size_t n;
+	int rc;
+
+	if (idi->type != IKE_ID_FQDN && idi->type != IKE_ID_RFC822_ADDR &&
+	    idi->type != IKE_ID_KEY_ID)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: IDi must be a user name (e-mail, FQDN or key id)");
+	id_text(idi, "", sa->identity, sizeof(sa->identity));
+	n = strlen(sa->identity);
+	if (n == 0 || ik->plain_len == 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: empty IDi");
+	sa->eap_first = dup_bytes(ik->plain, ik->plain_len);
+	if (sa->eap_first == NULL)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: out of memory");
+	sa->eap_first_len = ik->plain_len;
+	sa->eap_first_type = ik->plain_first;
+	eap[0] = 2; /* Response */
+	eap[1] = 0;
+	eap[2] = (uint8_t)((5 + n) >> 8);
+	eap[3] = (uint8_t)(5 + n);
+	eap[4] = 1; /* Identity */
+	memcpy(eap + 5, sa->identity, n);
+	ik->events[IKED_EV_eap_started]++;
+	sa->eap = IKED_EAP_WAIT_SERVER;
+	rc = ik->ops.eap_start(ik->cfg.ops_arg, sa->id, sa->identity, sa->peer_addr,
+			       sa->peer_port);
+	if (rc == 0) {
+		sa->eap_relay = true;
+		rc = ik->ops.eap_send(ik->cfg.ops_arg, sa->id, eap, 5 + n);
+	}
+	if (rc < 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "EAP: the RADIUS client refused the request (%d)", rc);
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
+	}
+}
+
+/* The last IKE_AUTH of an EAP client: its AUTH with the MSK (§2.16), then the tunnel. */
+static void
+eap_final(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint64_t now)
+{
+	int i_auth = ike_chain_find(ch, IKE_PL_AUTH, 0), i_idi;
+	uint8_t expect[IKE_PRF_MAX];
+	size_t plen = ike_prf_len(sa->choice.prf);
+	struct ike_chain first;
+	struct ike_auth auth;
+	struct ike_id idi;
+
+	if (i_auth < 0 || ike_auth_parse(IKE_PAYLOAD(ch, i_auth), &auth) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: no AUTH payload after EAP-Success");
+	if (ike_chain_parse(sa->eap_first_type, sa->eap_first, sa->eap_first_len, &first) < 0 ||
+	    (i_idi = ike_chain_find(&first, IKE_PL_IDI, 0)) < 0 ||
+	    ike_id_parse(IKE_PAYLOAD(&first, i_idi), &idi) < 0 ||
+	    eap_auth_mac(sa, false, idi.body, idi.body_len, expect) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: cannot compute the AUTH octets");
+	if (auth.method != IKE_AUTH_SHARED_KEY_MIC || auth.len != plen ||
+	    CRYPTO_memcmp(auth.data, expect, plen) != 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: the client's AUTH does not verify with the MSK");
+	sa->eap_used = true;
+	sa->eap = IKED_EAP_NONE;
+	child_up(ik, sa, &first, now);
+}
+
+static struct iked_sa *
+sa_by_id(const struct iked *ik, uint32_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < ik->cap; i++)
+		if (ik->sas[i] != NULL && ik->sas[i]->id == id)
+			return ik->sas[i];
+	return NULL;
+}
+
+void
+iked_eap_result(struct iked *ik, uint32_t sa_id, const struct iked_eap_result *r, uint64_t now)
+{
+	struct iked_sa *sa = sa_by_id(ik, sa_id);
+	uint8_t success[4] = { 3, 0, 0, 4 };
+	struct ike_chain first;
+	struct ike_writer w;
+	char why[AUTH_ERR_MAX];
+	int rc = 0;
+
+	(void)now;
+	if (sa == NULL || sa->eap != IKED_EAP_WAIT_SERVER)
+		return;
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	switch (r->verdict) {
+	case IKED_EAP_CHALLENGE:
+	case IKED_EAP_ACCEPT:
+		if (r->verdict == IKED_EAP_CHALLENGE && (r->eap == NULL || r->eap_len < 5 ||
+							 r->eap[0] != 1))
+			return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+					   "EAP: the server's challenge carries no EAP-Request");
+		/* The first answer carries our identity, certificate and signature. */
+		if (!sa->eap_answered) {
+			rc = ike_chain_parse(sa->eap_first_type, sa->eap_first, sa->eap_first_len,
+					     &first);
+			if (rc == 0)
+				rc = put_signed(ik, sa, &first, &w);
+		}
+		if (r->verdict == IKED_EAP_ACCEPT && (r->eap == NULL || r->eap_len < 4 ||
+						      r->eap[0] != 3))
+			rc |= ike_put_raw(&w, IKE_PL_EAP, success, sizeof(success)) < 0;
+		else
+			rc |= ike_put_raw(&w, IKE_PL_EAP, r->eap, r->eap_len) < 0;
+		if (rc != 0 || iked_respond(ik, sa, IKE_EXCH_IKE_AUTH, sa->peer_next_id - 1, &w) < 0)
+			return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+					   "EAP: cannot build the IKE_AUTH response");
+		sa->eap_answered = true;
+		if (r->verdict == IKED_EAP_CHALLENGE) {
+			sa->eap = IKED_EAP_WAIT_CLIENT;
+			return;
+		}
+		ik->events[IKED_EV_eap_accepted]++;
+		sa->msk_len = r->msk != NULL ? RTE_MIN(r->msk_len, sizeof(sa->msk)) : 0;
+		if (sa->msk_len != 0)
+			memcpy(sa->msk, r->msk, sa->msk_len);
+		sa->has_framed_ip = r->has_framed_ip;
+		sa->framed_ip = r->framed_ip;
+		sa->eap = IKED_EAP_WAIT_AUTH;
+		eap_done(ik, sa);
+		return;
+	case IKED_EAP_REJECT:
+		ik->events[IKED_EV_eap_rejected]++;
+		eap_done(ik, sa);
+		if (r->eap == NULL || r->eap_len < 4 || r->eap[0] != 4)
+			return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+					   "EAP: the RADIUS server rejected the client");
+		ik->events[IKED_EV_auth_failed]++;
+		IKED_LOG(NOTICE, "IKE_SA %u (%s): EAP-Failure: the RADIUS server rejected the "
+			 "client\n", sa->id, sa->identity);
+		if (ike_put_raw(&w, IKE_PL_EAP, r->eap, r->eap_len) >= 0)
+			iked_respond(ik, sa, IKE_EXCH_IKE_AUTH, sa->peer_next_id - 1, &w);
+		iked_sa_destroy(ik, sa);
+		return;
+	case IKED_EAP_TIMEOUT:
+	default:
+		ik->events[IKED_EV_eap_timeouts]++;
+		eap_done(ik, sa);
+		snprintf(why, sizeof(why), "EAP: %.400s",
+			 r->reason != NULL && r->reason[0] ? r->reason : "no RADIUS server answered");
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
+	}
+}
+
+/* A later IKE_AUTH of an EAP conversation: the next EAP-Response, or the final AUTH. */
+static void
+eap_continue(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint64_t now)
+{
+	int i = ike_chain_find(ch, IKE_PL_EAP, 0);
+	struct ike_eap e;
+
+	if (sa->eap == IKED_EAP_WAIT_AUTH)
+		return eap_final(ik, sa, ch, now);
+	if (i < 0 || ike_eap_parse(IKE_PAYLOAD(ch, i), &e) < 0 || e.code != 2)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: expected an EAP-Response");
+	sa->eap = IKED_EAP_WAIT_SERVER;
+	if (ik->ops.eap_send(ik->cfg.ops_arg, sa->id, e.data, e.len) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: the RADIUS client refused the request");
+}
+
+void
+iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint64_t now)
+{
+	int i_idi = ike_chain_find(ch, IKE_PL_IDI, 0);
+	char why[AUTH_ERR_MAX];
+	struct ike_id idi;
+
+	if (sa->eap == IKED_EAP_WAIT_CLIENT || sa->eap == IKED_EAP_WAIT_AUTH)
+		return eap_continue(ik, sa, ch, now);
+	if (i_idi < 0 || ike_id_parse(IKE_PAYLOAD(ch, i_idi), &idi) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "no valid IDi");
+	/* §2.16: no AUTH payload means the client wants EAP. */
+	if (ike_chain_find(ch, IKE_PL_AUTH, 0) < 0 && ik->eap)
+		return eap_begin(ik, sa, &idi);
+	if (verify_client(ik, sa, ch, &idi, why, sizeof(why)) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
+	child_up(ik, sa, ch, now);
 }
 
 /* ---- CREATE_CHILD_SA ---- */

@@ -201,6 +201,7 @@ iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t peer_spi, uint6
 	memcpy(sa->subject, old->subject, sizeof(sa->subject));
 	memcpy(sa->thumbprint, old->thumbprint, sizeof(sa->thumbprint));
 	memcpy(sa->root, old->root, sizeof(sa->root));
+	sa->eap_used = old->eap_used;
 	sa->inner_addr = old->inner_addr;
 	sa->tunnel_id = old->tunnel_id;
 	sa->child = old->child;
@@ -237,6 +238,8 @@ iked_sa_destroy(struct iked *ik, struct iked_sa *sa)
 {
 	struct init_key k = init_key(sa->spi_i, sa->peer_addr, sa->peer_port);
 
+	if (sa->eap_relay)
+		ik->ops.eap_end(ik->cfg.ops_arg, sa->id);
 	if (sa->tunnel_id != 0)
 		ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id);
 	if (sa->inner_addr != 0)
@@ -255,6 +258,8 @@ iked_sa_destroy(struct iked *ik, struct iked_sa *sa)
 	free(sa->init_req);
 	free(sa->init_resp);
 	free(sa->reasm_buf);
+	free(sa->eap_first);
+	ike_wipe(sa->msk, sizeof(sa->msk));
 	ike_sk_wipe(&sa->sk_i);
 	ike_sk_wipe(&sa->sk_r);
 	ike_dh_free(sa->rekey_dh);
@@ -527,6 +532,12 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 	size_t len;
 	int rc;
 
+	/* §2.16: the IKE_AUTH held while the RADIUS server is asked is answered
+	 * once; copies of it meanwhile start nothing. */
+	if (sa->eap == IKED_EAP_WAIT_SERVER && msg->hdr.message_id + 1 == sa->peer_next_id) {
+		ik->drops[IKED_DROP_eap_pending]++;
+		return;
+	}
 	if (msg->hdr.message_id + 1 == sa->peer_next_id && sa->resp.n != 0) {
 		/* RFC 7383 §2.6.1: a fragmented request is answered again on its first fragment. */
 		if (msg->sk_type == IKE_PL_SKF && msg->frag_number != 1)
@@ -568,6 +579,8 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 		ik->drops[IKED_DROP_malformed]++;
 		return;
 	}
+	ik->plain_len = len;
+	ik->plain_first = first;
 	/* Authenticated: the client may have moved (NAT rebinding, switch to 4500). */
 	sa->peer_addr = addr;
 	sa->peer_port = port;
@@ -578,7 +591,10 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 
 	switch (msg->hdr.exchange) {
 	case IKE_EXCH_IKE_AUTH:
-		if (sa->state != IKED_HALF_OPEN || msg->hdr.message_id != 1) {
+		/* The first IKE_AUTH, or the next round of an EAP conversation (§2.16). */
+		if (sa->state != IKED_HALF_OPEN ||
+		    (msg->hdr.message_id != 1 && sa->eap != IKED_EAP_WAIT_CLIENT &&
+		     sa->eap != IKED_EAP_WAIT_AUTH)) {
 			ik->drops[IKED_DROP_unexpected]++;
 			return;
 		}
@@ -820,6 +836,13 @@ iked_set_trust(struct iked *ik, const struct auth_roots *roots,
 	return n;
 }
 
+void
+iked_set_eap(struct iked *ik, bool on)
+{
+	ik->eap = on && ik->ops.eap_start != NULL && ik->ops.eap_send != NULL &&
+		  ik->ops.eap_end != NULL;
+}
+
 unsigned
 iked_set_enabled(struct iked *ik, bool on, uint64_t now)
 {
@@ -877,7 +900,7 @@ sa_info(const struct iked_sa *sa, uint64_t now, struct iked_sa_info *o)
 	o->nat = sa->nat;
 	o->identity = sa->identity;
 	o->subject = sa->subject;
-	o->auth = sa->state == IKED_HALF_OPEN ? "" : "certificate";
+	o->auth = sa->state == IKED_HALF_OPEN ? "" : sa->eap_used ? "eap-radius" : "certificate";
 	choice_text(&sa->choice, o->proposal, sizeof(o->proposal));
 	choice_text(&sa->child, o->child_proposal, sizeof(o->child_proposal));
 	o->inner_addr = sa->inner_addr;
@@ -950,6 +973,7 @@ iked_create(const struct iked_config *cfg, char *err, size_t errlen)
 	ik->cfg = *cfg;
 	ik->ops = *cfg->ops;
 	ik->accept = ike_accept_builtin((enum ike_accept_set)cfg->ike->proposals);
+	iked_set_eap(ik, cfg->eap);
 	ik->cap = cfg->max_tunnels * 2 + cfg->ike->half_open_max;
 	ik->sas = calloc(ik->cap, sizeof(*ik->sas));
 	ik->by_spi = hash_new("spi", ik->cap, sizeof(uint64_t), ik);

@@ -29,6 +29,7 @@ struct auth_roots;
 struct auth_revoked;
 struct auth_key;
 struct pool;
+struct iked;
 
 /* Why an IKE datagram was dropped without an answer. X(name, help). */
 #define IKED_DROP_REASONS(X)                                                        \
@@ -42,7 +43,8 @@ struct pool;
 	X(bad_cookie, "COOKIE missing or wrong while cookies are demanded")         \
 	X(fragment, "IKE fragment refused (RFC 7383)")                              \
 	X(response, "a response to nothing we asked")                              \
-	X(disabled, "IKEv2 is switched off (p2sctl protocol disable ikev2)")
+	X(disabled, "IKEv2 is switched off (p2sctl protocol disable ikev2)")        \
+	X(eap_pending, "IKE_AUTH retransmitted while the RADIUS server is asked")
 
 #define IKED_DROP_ENUM(name, help) IKED_DROP_##name,
 enum iked_drop { IKED_DROP_REASONS(IKED_DROP_ENUM) IKED_DROP_COUNT };
@@ -70,7 +72,11 @@ const char *iked_drop_name(enum iked_drop d);
 	X(expired, "IKE_SAs ended by their lifetime")                               \
 	X(half_open_expired, "half-open IKE_SAs that timed out")                    \
 	X(disconnects, "disconnected by the operator")                              \
-	X(trust_revoked, "ended: certificate revoked or its root removed while connected")
+	X(trust_revoked, "ended: certificate revoked or its root removed while connected") \
+	X(eap_started, "EAP conversations started (IKE_AUTH without AUTH)")          \
+	X(eap_accepted, "EAP conversations the server accepted")                     \
+	X(eap_rejected, "EAP conversations the server rejected")                     \
+	X(eap_timeouts, "EAP conversations no server answered")
 
 #define IKED_EVENT_ENUM(name, help) IKED_EV_##name,
 enum iked_event { IKED_EVENTS(IKED_EVENT_ENUM) IKED_EV_COUNT };
@@ -109,7 +115,52 @@ struct iked_ops {
 	void (*tunnel_del)(void *arg, uint32_t tunnel_id);
 	/** The tunnel's counters: 0, or -ENOENT. */
 	int (*tunnel_stats)(void *arg, uint32_t tunnel_id, struct iked_tunnel_stats *st);
+
+	/*
+	 * EAP through an authentication server (RFC 7296 §2.16), e.g. RADIUS;
+	 * NULL (or iked_config.eap false) = no EAP. The answer to every
+	 * eap_send that returned 0 comes back later through iked_eap_result()
+	 * with the same sa_id (or never, after eap_end).
+	 */
+	/** A conversation for IKE_SA sa_id begins: identity is IDi as text. 0 or -errno. */
+	int (*eap_start)(void *arg, uint32_t sa_id, const char *identity, uint32_t peer_addr,
+			 uint16_t peer_port);
+	/** Relay one EAP packet (a Response) of sa_id to the server. 0 or -errno. */
+	int (*eap_send)(void *arg, uint32_t sa_id, const uint8_t *eap, size_t len);
+	/** The conversation of sa_id is over: forget it (no result expected any more). */
+	void (*eap_end)(void *arg, uint32_t sa_id);
+	/** A client authenticated by EAP has a tunnel now (accounting Start). May be NULL. */
+	void (*eap_up)(void *arg, uint32_t sa_id, uint32_t tunnel_id);
 };
+
+/** What the authentication server said to one eap_send. */
+enum iked_eap_verdict {
+	IKED_EAP_CHALLENGE,            /**< eap: the next EAP-Request for the client */
+	IKED_EAP_ACCEPT,               /**< eap: EAP-Success (or NULL), msk, framed address */
+	IKED_EAP_REJECT,               /**< eap: EAP-Failure (or NULL) */
+	IKED_EAP_TIMEOUT,              /**< no server answered; reason says which were tried */
+};
+
+struct iked_eap_result {
+	enum iked_eap_verdict verdict;
+	const uint8_t *eap;            /**< EAP packet to relay, NULL = none */
+	size_t eap_len;
+	const uint8_t *msk;            /**< ACCEPT: the MSK, NULL = none (then AUTH cannot verify) */
+	size_t msk_len;
+	bool has_framed_ip;            /**< ACCEPT: an address for the client (Framed-IP-Address) */
+	uint32_t framed_ip;            /**< host order */
+	const char *reason;            /**< for the log, NULL = none */
+};
+
+/**
+ * The server's answer for IKE_SA sa_id (see iked_ops.eap_send): the held
+ * IKE_AUTH request is answered now. Unknown sa_id (the IKE_SA went): ignored.
+ */
+void iked_eap_result(struct iked *ik, uint32_t sa_id, const struct iked_eap_result *r,
+		     uint64_t now_ms);
+
+/** EAP on or off for IKE_AUTHs from now on (the `auth` modes changed). */
+void iked_set_eap(struct iked *ik, bool on);
 
 struct iked_config {
 	uint32_t local_addr;           /**< the public address, host order */
@@ -124,6 +175,7 @@ struct iked_config {
 	const struct auth_revoked *revoked;
 	const struct auth_key *key;    /**< our certificate and key */
 	struct pool *pool;             /**< shared with other protocols */
+	bool eap;                      /**< EAP offered (ops.eap_* set): IKE_AUTH without AUTH */
 	const struct iked_ops *ops;
 	void *ops_arg;
 };
@@ -176,7 +228,7 @@ struct iked_sa_info {
 	bool nat;                      /**< NAT detected: ESP in UDP 4500 */
 	const char *identity;          /**< IDi as text, "" before IKE_AUTH */
 	const char *subject;           /**< the client certificate's subject */
-	const char *auth;              /**< "certificate" */
+	const char *auth;              /**< "certificate" or "eap-radius" */
 	char proposal[96];             /**< IKE proposal, e.g. AES_GCM_16-256/HMAC_SHA2_256/CURVE25519 */
 	char child_proposal[96];
 	uint32_t inner_addr;           /**< 0 before IKE_AUTH */

@@ -20,6 +20,16 @@
 #define IKED_SUBJECT_TEXT 256
 #define IKED_CACHE_MAX (IKE_FRAG_MAX * 1600)
 
+#define IKED_EAP_MAX 4096           /* an EAP packet relayed (RADIUS joins at most 4096) */
+
+/* Where an EAP conversation (§2.16) is. */
+enum iked_eap_state {
+	IKED_EAP_NONE,         /* not EAP (certificates), or not started */
+	IKED_EAP_WAIT_SERVER,  /* a request of the client is held until the server answers */
+	IKED_EAP_WAIT_CLIENT,  /* we relayed an EAP-Request: the client's next IKE_AUTH */
+	IKED_EAP_WAIT_AUTH,    /* EAP-Success sent: the client's AUTH with the MSK comes next */
+};
+
 /* Why we sent a request of our own. */
 enum iked_req {
 	IKED_REQ_NONE,
@@ -77,6 +87,20 @@ struct iked_sa {
 	unsigned tries;
 	uint64_t retry_ms;
 
+	/* EAP (§2.16): the first IKE_AUTH's payloads (a copy of its decrypted
+	 * chain: SA, TSi, TSr, CP, IDi, IDr), kept until the client's AUTH. */
+	enum iked_eap_state eap;
+	bool eap_used;                 /* authenticated by EAP ("eap-radius") */
+	bool eap_relay;                /* ops.eap_start was called: eap_end is owed */
+	bool eap_answered;             /* the first response (IDr, CERT, AUTH) went out */
+	uint8_t *eap_first;
+	size_t eap_first_len;
+	uint8_t eap_first_type;
+	uint8_t msk[128];
+	size_t msk_len;
+	bool has_framed_ip;
+	uint32_t framed_ip;
+
 	/* Who and what, once authenticated. */
 	char identity[IKED_ID_TEXT];
 	char subject[IKED_SUBJECT_TEXT];
@@ -121,7 +145,10 @@ struct iked {
 	uint64_t cookie_rotate_ms;
 	uint64_t drops[IKED_DROP_COUNT];
 	uint64_t events[IKED_EV_COUNT];
+	bool eap;                      /* EAP offered (cfg.eap and the ops) */
 	uint8_t plain[IKE_MSG_MAX];    /* decrypted requests */
+	size_t plain_len;              /* of the request being handled, and its first payload */
+	uint8_t plain_first;
 	uint8_t inner[IKE_MSG_MAX];    /* plaintext of what we send */
 	uint8_t out[IKED_CACHE_MAX];   /* encrypted datagrams before they are cached */
 };
