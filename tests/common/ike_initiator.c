@@ -422,7 +422,16 @@ ini_build_auth(const struct ini_client *c, const struct auth_key *cred,
 	size_t der_len;
 	int dn_len, sig_len, rc = 0;
 
-	if (!c->have_keys || auth_key_cert_der(cred, 0, &der, &der_len) < 0)
+	if (!c->have_keys)
+		return -EINVAL;
+	ike_writer_chain(&w, inner, sizeof(inner));
+	ini_put_be32(spi, INI_ESP_SPI);
+	if (o->eap_identity != NULL) {
+		rc |= ike_put_id(&w, IKE_PL_IDI, IKE_ID_FQDN, o->eap_identity,
+				 strlen(o->eap_identity)) < 0;
+		goto rest;
+	}
+	if (auth_key_cert_der(cred, 0, &der, &der_len) < 0)
 		return -EINVAL;
 	/* IDi' is the ID payload's body: type, three reserved octets, the DN. */
 	dn_len = i2d_X509_NAME(X509_get_subject_name(auth_key_cert(cred)), &dn);
@@ -440,11 +449,10 @@ ini_build_auth(const struct ini_client *c, const struct auth_key *cred,
 	if (o->bad_sig)
 		sig[sig_len - 1] ^= 0x01;
 
-	ini_put_be32(spi, INI_ESP_SPI);
-	ike_writer_chain(&w, inner, sizeof(inner));
 	rc |= ike_put_id(&w, IKE_PL_IDI, IKE_ID_DER_ASN1_DN, idi + 4, (size_t)dn_len) < 0;
 	rc |= ike_put_cert(&w, IKE_CERT_X509_SIGNATURE, der, der_len) < 0;
 	rc |= ike_put_auth(&w, method, sig, (size_t)sig_len) < 0;
+rest:
 	if (!o->no_cp)
 		rc |= ike_put_cp(&w, IKE_CFG_REQUEST, &attr, 1) < 0;
 	rc |= ike_put_sa(&w, &p, 1) < 0;

@@ -138,6 +138,7 @@ struct ini_auth_opts {
 	bool bad_sig;                  /* flip a bit of the AUTH signature */
 	bool no_cp;                    /* no CP(CFG_REQUEST) */
 	bool narrow_tsr_outside;       /* TSr 192.0.2.0/24 instead of everything */
+	const char *eap_identity;      /* EAP (RFC 7296 §2.16): IDi FQDN this, no CERT, no AUTH */
 };
 
 /**

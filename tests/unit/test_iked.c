@@ -70,6 +70,12 @@ static struct {
 	struct iked_child_params added, rekeyed;
 	uint32_t removed_spi, rekey_tunnel;
 	int tunnel_add_rc;
+	/* EAP relay */
+	unsigned eap_starts, eap_sends, eap_ends, eap_ups;
+	uint32_t eap_sa;
+	char eap_identity[64];
+	uint8_t eap_last[64];
+	size_t eap_last_len;
 } cap;
 
 static void
@@ -146,7 +152,49 @@ op_tunnel_stats(void *arg, uint32_t tunnel_id, struct iked_tunnel_stats *st)
 	return 0;
 }
 
+static int
+op_eap_start(void *arg, uint32_t sa_id, const char *identity, uint32_t peer_addr,
+	     uint16_t peer_port)
+{
+	(void)arg, (void)peer_addr, (void)peer_port;
+	cap.eap_starts++;
+	cap.eap_sa = sa_id;
+	snprintf(cap.eap_identity, sizeof(cap.eap_identity), "%s", identity);
+	return 0;
+}
+
+static int
+op_eap_send(void *arg, uint32_t sa_id, const uint8_t *eap, size_t len)
+{
+	(void)arg;
+	assert_int_equal(sa_id, cap.eap_sa);
+	assert_true(len <= sizeof(cap.eap_last));
+	cap.eap_sends++;
+	memcpy(cap.eap_last, eap, len);
+	cap.eap_last_len = len;
+	return 0;
+}
+
+static void
+op_eap_end(void *arg, uint32_t sa_id)
+{
+	(void)arg;
+	assert_int_equal(sa_id, cap.eap_sa);
+	cap.eap_ends++;
+}
+
+static void
+op_eap_up(void *arg, uint32_t sa_id, uint32_t tunnel_id)
+{
+	(void)arg, (void)sa_id, (void)tunnel_id;
+	cap.eap_ups++;
+}
+
 static const struct iked_ops ops = {
+	.eap_start = op_eap_start,
+	.eap_send = op_eap_send,
+	.eap_end = op_eap_end,
+	.eap_up = op_eap_up,
 	.send = op_send,
 	.spi_new = op_spi_new,
 	.tunnel_add = op_tunnel_add,
@@ -1524,6 +1572,299 @@ test_auth_refused(void **state)
 
 /* ---- seeds for tests/fuzz/fuzz_iked.c are written by that harness ---- */
 
+/* ---- EAP relayed to an authentication server (§2.16) ---- */
+
+static const uint8_t eap_msk[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+				      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+				      32 };
+
+/* An IKE_AUTH of the client with one payload (EAP or AUTH), as request msg_id. */
+static size_t
+eap_request(const struct ini_client *c, uint32_t msg_id, uint8_t type, const uint8_t *body,
+	    size_t body_len, uint8_t *out, size_t cap_out)
+{
+	uint8_t inner[256];
+	struct ike_writer w;
+
+	ike_writer_chain(&w, inner, sizeof(inner));
+	assert_true(ike_put_raw(&w, type, body, body_len) >= 0);
+	return protect(c, IKE_EXCH_IKE_AUTH, msg_id, w.first, inner, w.len, out, cap_out);
+}
+
+/* The shared-key AUTH of §2.16 with the MSK, as either side computes it. */
+static void
+msk_auth(const struct ini_client *c, bool gateway, const uint8_t *id_body, size_t id_len,
+	 const uint8_t *msk, size_t msk_len, uint8_t *out)
+{
+	uint8_t mac[IKE_PRF_MAX];
+	struct ike_chunk octets[3];
+
+	assert_int_equal(ike_auth_id_mac(c->choice.prf, gateway ? c->keys.sk_pr : c->keys.sk_pi,
+					 c->keys.p_len, id_body, id_len, mac), 0);
+	octets[0] = gateway ? (struct ike_chunk){ c->resp, c->resp_len }
+			    : (struct ike_chunk){ c->req, c->req_len };
+	octets[1] = gateway ? (struct ike_chunk){ c->ni, INI_NONCE_LEN }
+			    : (struct ike_chunk){ c->nr, c->nr_len };
+	octets[2] = (struct ike_chunk){ mac, ike_prf_len(c->choice.prf) };
+	assert_int_equal(ike_auth_psk(c->choice.prf, msk, msk_len, octets, 3, out), 0);
+}
+
+/* IKE_SA_INIT, then the first IKE_AUTH without AUTH: held, RADIUS asked. */
+static void
+eap_first(struct gw *g, struct ini_client *c, uint64_t now)
+{
+	static const uint8_t identity[] = { 2, 0, 0, 10, 1, 'a', 'l', 'i', 'c', 'e' };
+	uint8_t msg[8192];
+	size_t len;
+	unsigned sent, starts = cap.eap_starts, sends = cap.eap_sends;
+	uint64_t pending;
+	struct iked_counters k;
+
+	counters(g, &k);
+	pending = k.drops[IKED_DROP_eap_pending];
+	init_sa(g, c, now);
+	sent = cap.n_sent;
+	len = build_auth(c, &(struct ini_auth_opts){ .eap_identity = "alice" }, msg, sizeof(msg));
+	deliver(g, c, msg, len, now);
+	assert_int_equal(cap.n_sent, sent); /* nothing until the server answers */
+	assert_int_equal(cap.eap_starts, starts + 1);
+	assert_string_equal(cap.eap_identity, "alice");
+	assert_int_equal(cap.eap_sends, sends + 1);
+	assert_memory_equal(cap.eap_last, identity, sizeof(identity));
+	assert_int_equal(cap.eap_last_len, sizeof(identity));
+	/* A retransmission meanwhile starts nothing and gets nothing. */
+	deliver(g, c, msg, len, now + 500);
+	assert_int_equal(cap.n_sent, sent);
+	assert_int_equal(cap.eap_sends, sends + 1);
+	counters(g, &k);
+	assert_int_equal(k.drops[IKED_DROP_eap_pending], pending + 1);
+}
+
+/* The server's EAP-Request relayed: IDr CERT AUTH EAP first, then EAP alone. */
+static void
+eap_challenge(struct gw *g, struct ini_client *c, uint32_t msg_id, uint64_t now)
+{
+	static uint8_t plain[IKE_MSG_MAX];
+	static const uint8_t req[] = { 1, 5, 0, 6, 26, 1 };
+	struct ike_chain ch;
+	struct ike_eap e;
+	unsigned sent = cap.n_sent;
+
+	iked_eap_result(g->ik, cap.eap_sa,
+			&(struct iked_eap_result){ .verdict = IKED_EAP_CHALLENGE, .eap = req,
+						   .eap_len = sizeof(req) }, now);
+	assert_int_equal(cap.n_sent, sent + 1);
+	unprotect_last(c, IKE_EXCH_IKE_AUTH, msg_id, plain, sizeof(plain), &ch);
+	if (msg_id == 1) {
+		assert_int_equal(ch.n, 4);
+		assert_int_equal(ch.pl[0].type, IKE_PL_IDR);
+		assert_int_equal(ch.pl[1].type, IKE_PL_CERT);
+		assert_int_equal(ch.pl[2].type, IKE_PL_AUTH);
+	} else {
+		assert_int_equal(ch.n, 1);
+	}
+	assert_int_equal(ch.pl[ch.n - 1].type, IKE_PL_EAP);
+	assert_int_equal(ike_eap_parse(IKE_PAYLOAD(&ch, ch.n - 1), &e), 0);
+	assert_int_equal(e.len, sizeof(req));
+	assert_memory_equal(e.data, req, sizeof(req));
+}
+
+/* The client's EAP-Response: relayed to the server, nothing sent back yet. */
+static void
+eap_respond(struct gw *g, struct ini_client *c, uint32_t msg_id, uint64_t now)
+{
+	static const uint8_t res[] = { 2, 5, 0, 6, 26, 2 };
+	uint8_t msg[512];
+	unsigned sent = cap.n_sent, sends = cap.eap_sends;
+	size_t len = eap_request(c, msg_id, IKE_PL_EAP, res, sizeof(res), msg, sizeof(msg));
+
+	deliver(g, c, msg, len, now);
+	assert_int_equal(cap.n_sent, sent);
+	assert_int_equal(cap.eap_sends, sends + 1);
+	assert_memory_equal(cap.eap_last, res, sizeof(res));
+}
+
+static void
+eap_accept(struct gw *g, struct ini_client *c, uint32_t msg_id, uint32_t framed, uint64_t now)
+{
+	static uint8_t plain[IKE_MSG_MAX];
+	static const uint8_t success[] = { 3, 5, 0, 4 };
+	struct ike_chain ch;
+	struct ike_eap e;
+
+	iked_eap_result(g->ik, cap.eap_sa,
+			&(struct iked_eap_result){ .verdict = IKED_EAP_ACCEPT, .eap = success,
+						   .eap_len = sizeof(success), .msk = eap_msk,
+						   .msk_len = sizeof(eap_msk),
+						   .has_framed_ip = framed != 0,
+						   .framed_ip = framed }, now);
+	unprotect_last(c, IKE_EXCH_IKE_AUTH, msg_id, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 1);
+	assert_int_equal(ike_eap_parse(IKE_PAYLOAD(&ch, 0), &e), 0);
+	assert_int_equal(e.code, 3);
+	assert_int_equal(cap.eap_ends, 1); /* the server's part is over */
+}
+
+static void
+test_eap_accept(void **state)
+{
+	static uint8_t plain[IKE_MSG_MAX];
+	uint8_t msg[512], auth[IKE_PRF_MAX], idi[4 + 5] = { IKE_ID_FQDN, 0, 0, 0, 'a', 'l', 'i',
+							      'c', 'e' };
+	uint8_t idr[600];
+	struct ike_chain ch;
+	struct ike_auth a;
+	struct ike_id id;
+	struct ini_client c;
+	struct walk wk;
+	struct gw g;
+	size_t len, plen;
+	uint32_t framed = POOL_NET + 77;
+
+	(void)state;
+	gw_start_default(&g);
+	iked_set_eap(g.ik, true);
+	client_init(&c, 0xe1e1e1e1e2e2e2e2ull, CLIENT_ADDR, CLIENT_PORT);
+	eap_first(&g, &c, 1000);
+	eap_challenge(&g, &c, 1, 1100);
+	/* Our IDr, for the gateway's MSK AUTH at the end. */
+	unprotect_last(&c, IKE_EXCH_IKE_AUTH, 1, plain, sizeof(plain), &ch);
+	assert_int_equal(ike_id_parse(IKE_PAYLOAD(&ch, 0), &id), 0);
+	assert_true(id.body_len <= sizeof(idr));
+	memcpy(idr, id.body, id.body_len);
+	plen = id.body_len;
+	eap_respond(&g, &c, 2, 1200);
+	eap_challenge(&g, &c, 2, 1300);
+	eap_respond(&g, &c, 3, 1400);
+	eap_accept(&g, &c, 3, framed, 1500);
+	assert_int_equal(cap.tunnel_adds, 0);
+
+	/* The client's AUTH with the MSK: the tunnel, our AUTH with the MSK, CP SA TSi TSr. */
+	msk_auth(&c, false, idi, sizeof(idi), eap_msk, sizeof(eap_msk), auth);
+	{
+		uint8_t body[4 + IKE_PRF_MAX] = { IKE_AUTH_SHARED_KEY_MIC, 0, 0, 0 };
+
+		memcpy(body + 4, auth, ike_prf_len(c.choice.prf));
+		len = eap_request(&c, 4, IKE_PL_AUTH, body, 4 + ike_prf_len(c.choice.prf), msg,
+				  sizeof(msg));
+	}
+	deliver(&g, &c, msg, len, 1600);
+	assert_int_equal(cap.tunnel_adds, 1);
+	assert_int_equal(cap.added.inner_addr, framed);
+	assert_int_equal(cap.eap_ups, 1);
+	unprotect_last(&c, IKE_EXCH_IKE_AUTH, 4, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 5);
+	assert_int_equal(ch.pl[0].type, IKE_PL_AUTH);
+	assert_int_equal(ch.pl[1].type, IKE_PL_CP);
+	assert_int_equal(ch.pl[2].type, IKE_PL_SA);
+	assert_int_equal(ch.pl[3].type, IKE_PL_TSI);
+	assert_int_equal(ch.pl[4].type, IKE_PL_TSR);
+	assert_int_equal(ike_auth_parse(IKE_PAYLOAD(&ch, 0), &a), 0);
+	assert_int_equal(a.method, IKE_AUTH_SHARED_KEY_MIC);
+	msk_auth(&c, true, idr, plen, eap_msk, sizeof(eap_msk), auth);
+	assert_int_equal(a.len, ike_prf_len(c.choice.prf));
+	assert_memory_equal(a.data, auth, a.len);
+	walk(&g, 1700, &wk);
+	assert_int_equal(wk.n, 1);
+	assert_int_equal(wk.sa[0].state, IKED_ESTABLISHED);
+	assert_string_equal(wk.sa[0].auth, "eap-radius");
+	assert_string_equal(wk.sa[0].identity, "alice");
+	assert_int_equal(wk.sa[0].inner_addr, framed);
+	ini_client_free(&c);
+	gw_stop(&g);
+}
+
+/* The last response of a refused EAP client: one notify, or EAP-Failure. */
+static void
+expect_refusal(const struct ini_client *c, uint32_t msg_id, uint8_t type)
+{
+	static uint8_t plain[IKE_MSG_MAX];
+	struct ike_chain ch;
+
+	unprotect_last(c, IKE_EXCH_IKE_AUTH, msg_id, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 1);
+	assert_int_equal(ch.pl[0].type, type);
+}
+
+static void
+test_eap_reject_timeout_bad_auth(void **state)
+{
+	static const uint8_t failure[] = { 4, 5, 0, 4 };
+	uint8_t msg[512], body[4 + IKE_PRF_MAX] = { IKE_AUTH_SHARED_KEY_MIC, 0, 0, 0 };
+	uint8_t idi[4 + 5] = { IKE_ID_FQDN, 0, 0, 0, 'a', 'l', 'i', 'c', 'e' };
+	struct iked_counters k;
+	struct ini_client c;
+	struct walk wk;
+	struct gw g;
+	size_t len;
+
+	(void)state;
+	gw_start_default(&g);
+	iked_set_eap(g.ik, true);
+	/* Access-Reject after a round: EAP-Failure, the IKE_SA goes. */
+	client_init(&c, 0xf1f1f1f1f2f2f2f2ull, CLIENT_ADDR, CLIENT_PORT);
+	eap_first(&g, &c, 1000);
+	eap_challenge(&g, &c, 1, 1100);
+	eap_respond(&g, &c, 2, 1200);
+	iked_eap_result(g.ik, cap.eap_sa,
+			&(struct iked_eap_result){ .verdict = IKED_EAP_REJECT, .eap = failure,
+						   .eap_len = sizeof(failure) }, 1300);
+	expect_refusal(&c, 2, IKE_PL_EAP);
+	assert_int_equal(cap.eap_ends, 1);
+	walk(&g, 1400, &wk);
+	assert_int_equal(wk.n, 0);
+	/* A late answer for the gone IKE_SA is ignored. */
+	iked_eap_result(g.ik, cap.eap_sa, &(struct iked_eap_result){ .verdict = IKED_EAP_ACCEPT },
+			1500);
+	ini_client_free(&c);
+
+	/* No server answers: AUTHENTICATION_FAILED, nothing left. */
+	client_init(&c, 0xf3f3f3f3f4f4f4f4ull, CLIENT_ADDR, CLIENT_PORT);
+	eap_first(&g, &c, 2000);
+	iked_eap_result(g.ik, cap.eap_sa,
+			&(struct iked_eap_result){ .verdict = IKED_EAP_TIMEOUT,
+						   .reason = "no answer" }, 9000);
+	expect_refusal(&c, 1, IKE_PL_NOTIFY);
+	assert_int_equal(cap.eap_ends, 2);
+	walk(&g, 9100, &wk);
+	assert_int_equal(wk.n, 0);
+	ini_client_free(&c);
+
+	/* Accepted, but the client's AUTH is not made with the MSK: refused, no tunnel. */
+	client_init(&c, 0xf5f5f5f5f6f6f6f6ull, CLIENT_ADDR, CLIENT_PORT);
+	eap_first(&g, &c, 10000);
+	eap_challenge(&g, &c, 1, 10100);
+	eap_respond(&g, &c, 2, 10200);
+	cap.eap_ends = 0;
+	eap_accept(&g, &c, 2, 0, 10300);
+	msk_auth(&c, false, idi, sizeof(idi), eap_msk, 16, body + 4); /* half the MSK */
+	len = eap_request(&c, 3, IKE_PL_AUTH, body, 4 + ike_prf_len(c.choice.prf), msg,
+			  sizeof(msg));
+	deliver(&g, &c, msg, len, 10400);
+	expect_refusal(&c, 3, IKE_PL_NOTIFY);
+	assert_int_equal(cap.tunnel_adds, 0);
+	walk(&g, 10500, &wk);
+	assert_int_equal(wk.n, 0);
+	counters(&g, &k);
+	assert_int_equal(k.events[IKED_EV_eap_started], 3);
+	assert_int_equal(k.events[IKED_EV_eap_accepted], 1);
+	assert_int_equal(k.events[IKED_EV_eap_rejected], 1);
+	assert_int_equal(k.events[IKED_EV_eap_timeouts], 1);
+	assert_int_equal(k.events[IKED_EV_auth_failed], 3);
+	ini_client_free(&c);
+
+	/* EAP off: an IKE_AUTH without AUTH is refused as before. */
+	iked_set_eap(g.ik, false);
+	client_init(&c, 0xf7f7f7f7f8f8f8f8ull, CLIENT_ADDR, CLIENT_PORT);
+	init_sa(&g, &c, 20000);
+	len = build_auth(&c, &(struct ini_auth_opts){ .eap_identity = "alice" }, msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 20000);
+	expect_refusal(&c, 1, IKE_PL_NOTIFY);
+	assert_int_equal(cap.eap_starts, 3);
+	ini_client_free(&c);
+	gw_stop(&g);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1547,6 +1888,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_delete_ike_takes_tunnel),
 		cmocka_unit_test(test_child_rekey),
 		cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_eap_accept),
+		cmocka_unit_test(test_eap_reject_timeout_bad_auth),
 	};
 	int failed;
 
