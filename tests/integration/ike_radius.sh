@@ -21,18 +21,18 @@ TOPO_PREFIX=p2srad
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../scripts/lib/pki.sh"
 . "$(dirname "$0")/../../scripts/lib/strongswan.sh"
+. "$(dirname "$0")/../../scripts/lib/freeradius.sh"
 
 SS_DIR=$WORK/ss
 PKI=${IKE_PKI:-$P2S_TOP/build/test-pki}
 SECRET="it-$RANDOM-$RANDOM"
 D=$WORK/raddb
-RAD=
 
 cleanup() {
 	ss_stop_all >/dev/null 2>&1
 	gw_stop >/dev/null 2>&1 || true
 	topo_clients_del >/dev/null 2>&1
-	[ -z "$RAD" ] || { kill "$RAD" 2>/dev/null; wait "$RAD" 2>/dev/null; }
+	fr_stop
 	topo_down
 	# IKE_RADIUS_LOGS=DIR keeps the logs (gateway, FreeRADIUS, charons).
 	if [ -n "${IKE_RADIUS_LOGS:-}" ]; then
@@ -43,120 +43,18 @@ cleanup() {
 trap cleanup EXIT
 
 p2s_need_root
-command -v freeradius >/dev/null || die "freeradius is not installed (scripts/deps.sh)"
 pki_init "$PKI" 1 >/dev/null || die "cannot make the test PKI"
 
 # --- FreeRADIUS: EAP-MSCHAPv2, listening on the VNet host -----------------------
-mkdir -p "$D/log" "$D/run" "$D/radacct"
+mkdir -p "$D"
 cat >"$D/users" <<'USERS'
 alice Cleartext-Password := "alicepw"
 	Framed-IP-Address = 172.16.201.77
 bob Cleartext-Password := "bobpw"
 USERS
-cat >"$D/radiusd.conf" <<CONF
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = /usr/sbin
-raddbdir = $D
-confdir = $D
-modconfdir = $D
-certdir = $D
-cadir = $D
-logdir = $D/log
-radacctdir = $D/radacct
-run_dir = $D/run
-db_dir = $D
-libdir = /usr/lib/freeradius
-pidfile = $D/run/radiusd.pid
-name = freeradius
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 1024
-hostname_lookups = no
-log {
-	destination = stdout
-	colourise = no
-	auth = yes
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = no
-}
-client gateway {
-	ipaddr = $GW_PRIV_IP
-	secret = $SECRET
-	require_message_authenticator = yes
-}
-modules {
-	always ok {
-		rcode = ok
-	}
-	files {
-		filename = $D/users
-	}
-	mschap {
-		use_mppe = yes
-	}
-	eap {
-		default_eap_type = mschapv2
-		timer_expire = 60
-		max_sessions = 64
-		mschapv2 {
-		}
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = $VNET_IP
-		port = 1812
-	}
-	listen {
-		type = acct
-		ipaddr = $VNET_IP
-		port = 1813
-	}
-	authorize {
-		files
-		eap {
-			ok = return
-		}
-	}
-	authenticate {
-		eap
-		Auth-Type MS-CHAP {
-			mschap
-		}
-	}
-	preacct {
-	}
-	accounting {
-		ok
-	}
-	post-auth {
-		Post-Auth-Type REJECT {
-			eap
-		}
-	}
-}
-CONF
-
+fr_conf "$D" "$SECRET" "$GW_PRIV_IP" "$VNET_IP" 1812 mschapv2 || die "cannot write the FreeRADIUS config"
 topo_up
-ip netns exec "$NS_VNET" freeradius -f -X -d "$D" >"$WORK/freeradius.log" 2>&1 &
-RAD=$!
-for _ in $(seq 50); do
-	grep -q "Ready to process requests" "$WORK/freeradius.log" && break
-	kill -0 "$RAD" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q "Ready to process requests" "$WORK/freeradius.log"; then
-	tail -30 "$WORK/freeradius.log"
-	die "FreeRADIUS did not start"
-fi
+fr_start "$NS_VNET" "$D" "$WORK/freeradius.log" || die "FreeRADIUS did not start"
 ok "FreeRADIUS runs in the VNet on $VNET_IP:1812 (EAP-MSCHAPv2)"
 
 # --- the gateway: certificates and RADIUS ----------------------------------------
@@ -275,9 +173,7 @@ check "... the client was told (EAP-Failure or AUTHENTICATION_FAILED)" \
 ss_client_stop bad
 
 # --- no RADIUS server answering ------------------------------------------------------
-kill "$RAD" 2>/dev/null
-wait "$RAD" 2>/dev/null
-RAD=
+fr_stop
 BEFORE=$(ike_event eap_timeouts)
 eap_client gone alice alicepw >/dev/null 2>&1
 check "RADIUS server down: the client is refused" test $? -ne 0
