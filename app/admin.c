@@ -49,13 +49,15 @@ take(struct app *a, struct conf *next, struct json_object **res, char *err, size
 		a->roots = roots;
 		a->revoked = revoked;
 	}
-	/* RADIUS switched on: the client now, EAP for the next IKE_AUTHs. */
+	/* RADIUS switched on: the client now. Clients of a mode switched off are ended. */
 	if (rc == 0)
 		rc = radius_app_start(a, err, errlen);
 	if (a->ike != NULL)
-		iked_set_eap(a->ike, radius_app_eap_ready(a));
-	if (!(a->conf.protocols & CONF_PROTO_IKEV2) || !(a->conf.auth & CONF_AUTH_CERT)) {
-		/* IKEv2 off, or no way left to authenticate an IKEv2 client (RADIUS: issue 6). */
+		ended += iked_set_auth(a->ike, a->conf.auth & CONF_AUTH_CERT,
+				       radius_app_eap_ready(a), now);
+	if (!(a->conf.protocols & CONF_PROTO_IKEV2) ||
+	    !(a->conf.auth & (CONF_AUTH_CERT | CONF_AUTH_RADIUS))) {
+		/* IKEv2 off, or no way left to authenticate an IKEv2 client. */
 		if (a->ike != NULL)
 			ended += iked_set_enabled(a->ike, false, now);
 	} else if (a->ike != NULL) {

@@ -365,6 +365,7 @@ ike_responder_start(struct app *a, char *err, size_t errlen)
 	ic.key = a->key;
 	ic.pool = a->pool;
 	ic.eap = radius_app_eap_ready(a);
+	ic.cert_off = !(c->auth & CONF_AUTH_CERT);
 	ic.ops = &ike_ops;
 	ic.ops_arg = a;
 	a->ike = iked_create(&ic, err, errlen);

@@ -1024,6 +1024,9 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 	/* §2.16: no AUTH payload means the client wants EAP. */
 	if (ike_chain_find(ch, IKE_PL_AUTH, 0) < 0 && ik->eap)
 		return eap_begin(ik, sa, &idi);
+	if (ik->cert_off && ike_chain_find(ch, IKE_PL_AUTH, 0) >= 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "certificate authentication is switched off (auth)");
 	if (verify_client(ik, sa, ch, &idi, why, sizeof(why)) < 0)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
 	child_up(ik, sa, ch, now);

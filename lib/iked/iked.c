@@ -820,7 +820,8 @@ iked_set_trust(struct iked *ik, const struct auth_roots *roots,
 		struct iked_sa *sa = ik->sas[i];
 		const char *why;
 
-		if (sa == NULL || sa->state != IKED_ESTABLISHED)
+		/* EAP clients hold no certificate: trust does not concern them. */
+		if (sa == NULL || sa->state != IKED_ESTABLISHED || sa->eap_used)
 			continue;
 		if (auth_revoked_find(revoked, sa->thumbprint) != NULL)
 			why = "its certificate is revoked now";
@@ -841,6 +842,27 @@ iked_set_eap(struct iked *ik, bool on)
 {
 	ik->eap = on && ik->ops.eap_start != NULL && ik->ops.eap_send != NULL &&
 		  ik->ops.eap_end != NULL;
+}
+
+unsigned
+iked_set_auth(struct iked *ik, bool cert, bool eap, uint64_t now)
+{
+	unsigned i, n = 0;
+
+	ik->cert_off = !cert;
+	iked_set_eap(ik, eap);
+	for (i = 0; i < ik->cap; i++) {
+		struct iked_sa *sa = ik->sas[i];
+
+		if (sa == NULL || sa->state != IKED_ESTABLISHED ||
+		    (sa->eap_used ? eap : cert))
+			continue;
+		IKED_LOG(NOTICE, "IKE_SA %u (%s): ended: %s authentication is switched off\n",
+			 sa->id, sa->identity, sa->eap_used ? "radius" : "certificate");
+		iked_sa_end(ik, sa, now);
+		n++;
+	}
+	return n;
 }
 
 unsigned
@@ -974,6 +996,7 @@ iked_create(const struct iked_config *cfg, char *err, size_t errlen)
 	ik->ops = *cfg->ops;
 	ik->accept = ike_accept_builtin((enum ike_accept_set)cfg->ike->proposals);
 	iked_set_eap(ik, cfg->eap);
+	ik->cert_off = cfg->cert_off;
 	ik->cap = cfg->max_tunnels * 2 + cfg->ike->half_open_max;
 	ik->sas = calloc(ik->cap, sizeof(*ik->sas));
 	ik->by_spi = hash_new("spi", ik->cap, sizeof(uint64_t), ik);

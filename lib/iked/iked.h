@@ -162,6 +162,13 @@ void iked_eap_result(struct iked *ik, uint32_t sa_id, const struct iked_eap_resu
 /** EAP on or off for IKE_AUTHs from now on (the `auth` modes changed). */
 void iked_set_eap(struct iked *ik, bool on);
 
+/**
+ * The authentication modes changed: certificates and EAP on or off for the
+ * next IKE_AUTHs, and every connected client whose mode is now off is ended
+ * (DELETE sent). Returns how many.
+ */
+unsigned iked_set_auth(struct iked *ik, bool cert, bool eap, uint64_t now_ms);
+
 struct iked_config {
 	uint32_t local_addr;           /**< the public address, host order */
 	uint32_t pool_mask_len;        /**< prefix length pushed as INTERNAL_IP4_NETMASK */
@@ -176,6 +183,7 @@ struct iked_config {
 	const struct auth_key *key;    /**< our certificate and key */
 	struct pool *pool;             /**< shared with other protocols */
 	bool eap;                      /**< EAP offered (ops.eap_* set): IKE_AUTH without AUTH */
+	bool cert_off;                 /**< certificate clients refused (auth without certificate) */
 	const struct iked_ops *ops;
 	void *ops_arg;
 };

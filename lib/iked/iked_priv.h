@@ -146,6 +146,7 @@ struct iked {
 	uint64_t drops[IKED_DROP_COUNT];
 	uint64_t events[IKED_EV_COUNT];
 	bool eap;                      /* EAP offered (cfg.eap and the ops) */
+	bool cert_off;                 /* certificate clients refused */
 	uint8_t plain[IKE_MSG_MAX];    /* decrypted requests */
 	size_t plain_len;              /* of the request being handled, and its first payload */
 	uint8_t plain_first;

@@ -135,6 +135,17 @@ check "a certificate client connects while the EAP client is up (both modes)" te
 check "... two tunnels: one certificate, one eap-radius" \
 	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if sorted(c[\"auth\"] for c in d[\"clients\"]) == [\"certificate\", \"eap-radius\"] else 1)'"
 check "... both pass traffic" sh -c "ip netns exec '$NS_C2' ping -c 2 -i 0.3 -W 2 $VNET_IP >/dev/null && ip netns exec '$NS_CLIENT' ping -c 2 -i 0.3 -W 2 $VNET_IP >/dev/null"
+one_eap_tunnel() {
+	p2sctl -j show tunnels | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if [c["auth"] for c in d["clients"]] == ["eap-radius"] else 1)'
+}
+check "auth disable certificate: the certificate client is ended, the EAP client stays" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' auth disable certificate >/dev/null"
+check "... one tunnel left, eap-radius" wait_for 3 one_eap_tunnel
+ss_initiate cert net 10 >/dev/null 2>&1
+check "... the certificate client cannot come back" test $? -ne 0
+check "auth enable certificate: it reconnects" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' auth enable certificate >/dev/null"
+check "... and it reconnects" ss_initiate cert net 20
 ss_client_stop cert
 
 # --- a forged reply on our RADIUS port -----------------------------------------

@@ -1770,6 +1770,12 @@ test_eap_accept(void **state)
 	assert_string_equal(wk.sa[0].auth, "eap-radius");
 	assert_string_equal(wk.sa[0].identity, "alice");
 	assert_int_equal(wk.sa[0].inner_addr, framed);
+	/* Trust changes do not concern EAP clients; switching EAP off ends them. */
+	assert_int_equal(iked_set_trust(g.ik, pki.roots, NULL, 1800), 0);
+	assert_int_equal(iked_set_auth(g.ik, false, true, 1800), 0);
+	assert_int_equal(iked_set_auth(g.ik, true, false, 1900), 1);
+	walk(&g, 1900, &wk);
+	assert_int_equal(wk.n, 0);
 	ini_client_free(&c);
 	gw_stop(&g);
 }
@@ -1790,7 +1796,7 @@ static void
 test_eap_reject_timeout_bad_auth(void **state)
 {
 	static const uint8_t failure[] = { 4, 5, 0, 4 };
-	uint8_t msg[512], body[4 + IKE_PRF_MAX] = { IKE_AUTH_SHARED_KEY_MIC, 0, 0, 0 };
+	uint8_t msg[8192], body[4 + IKE_PRF_MAX] = { IKE_AUTH_SHARED_KEY_MIC, 0, 0, 0 };
 	uint8_t idi[4 + 5] = { IKE_ID_FQDN, 0, 0, 0, 'a', 'l', 'i', 'c', 'e' };
 	struct iked_counters k;
 	struct ini_client c;
@@ -1852,6 +1858,17 @@ test_eap_reject_timeout_bad_auth(void **state)
 	assert_int_equal(k.events[IKED_EV_eap_timeouts], 1);
 	assert_int_equal(k.events[IKED_EV_auth_failed], 3);
 	ini_client_free(&c);
+
+	/* Certificates off: a client with AUTH is refused. */
+	iked_set_auth(g.ik, false, true, 15000);
+	client_init(&c, 0xf9f9f9f9fafafafaull, CLIENT_ADDR, CLIENT_PORT);
+	init_sa(&g, &c, 15000);
+	len = build_auth(&c, &(struct ini_auth_opts){ 0 }, msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 15000);
+	expect_refusal(&c, 1, IKE_PL_NOTIFY);
+	assert_int_equal(cap.tunnel_adds, 0);
+	ini_client_free(&c);
+	iked_set_auth(g.ik, true, true, 15000);
 
 	/* EAP off: an IKE_AUTH without AUTH is refused as before. */
 	iked_set_eap(g.ik, false);
