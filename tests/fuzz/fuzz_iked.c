@@ -16,15 +16,20 @@
  *             2 the same, and each record is a plaintext chain that is
  *               protected here with the IKE_SA's keys (so the fuzzer gets
  *               past the ICV): exchange, message ID, control (flags 0x28,
- *               bit 0: send as RFC 7383 fragments, bits 1-2: their size),
+ *               bit 0: send as RFC 7383 fragments, bits 1-2: their size,
+ *               bits 6-7: what the RADIUS server answers if the record sent
+ *               it an EAP packet — challenge, accept, reject, timeout; bit 4:
+ *               the accept carries a Framed-IP-Address in the pool),
  *               first payload type, then the chain;
  *             3 as 2, after a valid IKE_AUTH with a client certificate (the
  *               records meet an established IKE_SA with a tunnel).
  *   bits 4-7  the clock advances this many 2.5 s steps after each record
  *
  * Invariants: a valid IKE_SA_INIT is answered and a valid IKE_AUTH
- * establishes; iked_free() gives every address back and removes every
- * tunnel it added; ASan/LSan watch the rest.
+ * establishes; iked_free() gives every address back, removes every tunnel
+ * it added and ends every EAP conversation it started; ASan/LSan watch the
+ * rest. EAP (an IKE_AUTH without AUTH) goes to a stub server answered from
+ * the record's control byte.
  *
  * FUZZ_IKED_SEEDS=DIR ./fuzz_iked writes seed inputs into DIR and exits
  * (tests/fuzz/corpus/iked/ holds what it wrote).
@@ -92,6 +97,9 @@ static struct {
 	unsigned sent;
 	uint32_t next_spi;
 	unsigned tunnels;          /* added and not deleted */
+	unsigned eap_open;         /* EAP conversations started and not ended */
+	bool eap_pending;          /* an EAP packet waits for the stub server's answer */
+	uint32_t eap_sa;
 } dp;
 
 static void
@@ -157,11 +165,46 @@ op_tunnel_stats(void *arg, uint32_t tunnel_id, struct iked_tunnel_stats *st)
 	return 0;
 }
 
+static int
+op_eap_start(void *arg, uint32_t sa_id, const char *identity, uint32_t peer_addr,
+	     uint16_t peer_port)
+{
+	(void)arg, (void)peer_addr, (void)peer_port;
+	need(identity[0] != '\0', "EAP without an identity");
+	dp.eap_open++;
+	dp.eap_sa = sa_id;
+	return 0;
+}
+
+static int
+op_eap_send(void *arg, uint32_t sa_id, const uint8_t *eap, size_t len)
+{
+	(void)arg;
+	need(dp.eap_open > 0 && sa_id == dp.eap_sa, "EAP sent outside a conversation");
+	need(len >= 4 && eap[0] == 2, "EAP relayed that is no Response");
+	need(!dp.eap_pending, "a second EAP packet before the server answered");
+	dp.eap_pending = true;
+	return 0;
+}
+
+static void
+op_eap_end(void *arg, uint32_t sa_id)
+{
+	(void)arg, (void)sa_id;
+	need(dp.eap_open > 0, "EAP conversation ended twice");
+	dp.eap_open--;
+	dp.eap_pending = false;
+}
+
 static const struct iked_ops ops = {
 	.send = op_send, .spi_new = op_spi_new, .tunnel_add = op_tunnel_add,
 	.tunnel_rekey = op_tunnel_rekey, .child_remove = op_child_remove,
 	.tunnel_del = op_tunnel_del, .tunnel_stats = op_tunnel_stats,
+	.eap_start = op_eap_start, .eap_send = op_eap_send, .eap_end = op_eap_end,
 };
+
+/* The stub RADIUS server answers what iked relayed, as the record's control byte says. */
+static void eap_answer(uint8_t control);
 
 /* ---- certificates, made once ---- */
 
@@ -460,6 +503,35 @@ establish(void)
 	need(k.established == 1 && dp.tunnels == 1, "a valid IKE_AUTH did not establish");
 }
 
+static void
+eap_answer(uint8_t control)
+{
+	static const uint8_t req[] = { 1, 9, 0, 6, 26, 1 }, ok[] = { 3, 9, 0, 4 },
+			     fail[] = { 4, 9, 0, 4 }, msk[32] = { 0x6d };
+	static const enum iked_eap_verdict v[] = { IKED_EAP_CHALLENGE, IKED_EAP_ACCEPT,
+						   IKED_EAP_REJECT, IKED_EAP_TIMEOUT };
+	struct iked_eap_result r = { .verdict = v[(control >> 6) & 3], .reason = "stub" };
+
+	if (!dp.eap_pending)
+		return;
+	dp.eap_pending = false;
+	if (r.verdict == IKED_EAP_CHALLENGE) {
+		r.eap = req;
+		r.eap_len = sizeof(req);
+	} else if (r.verdict == IKED_EAP_ACCEPT) {
+		r.eap = ok;
+		r.eap_len = sizeof(ok);
+		r.msk = msk;
+		r.msk_len = sizeof(msk);
+		r.has_framed_ip = control & 0x10;
+		r.framed_ip = POOL_NET + 77;
+	} else if (r.verdict == IKED_EAP_REJECT) {
+		r.eap = fail;
+		r.eap_len = sizeof(fail);
+	}
+	iked_eap_result(ik, dp.eap_sa, &r, now);
+}
+
 static bool verbose;
 
 /* FUZZ_IKED_VERBOSE=1: what each input did, to check that seeds go where they should. */
@@ -505,7 +577,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iked_config cfg = {
 		.local_addr = GW_ADDR, .pool_mask_len = 24, .vnet = vnet, .n_vnet = 1, .dns = dns,
 		.n_dns = 1, .ike = &ike_conf, .max_tunnels = 2, .roots = pki.roots,
-		.key = pki.gw, .ops = &ops,
+		.key = pki.gw, .ops = &ops, .eap = true,
 	};
 	struct iked_sa_info info;
 	struct iked_counters k;
@@ -547,8 +619,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - off;
 		off += len;
 		if (mode >= 2) {
-			if (len >= 4)
+			if (len >= 4) {
 				deliver_protected(rec[0], rec[1], rec[2], rec[3], rec + 4, len - 4);
+				eap_answer(rec[2]);
+			}
 		} else {
 			/* An exact-size copy, so ASan sees any read past the datagram. */
 			copy = malloc(len ? len : 1);
@@ -581,6 +655,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ik = NULL;
 	need(dp.tunnels == 0, "iked_free() left a tunnel behind");
 	need(pool_in_use(pool) == 0, "iked_free() left an address taken");
+	need(dp.eap_open == 0, "iked_free() left an EAP conversation open");
 	pool_free(pool);
 	return 0;
 }
@@ -691,6 +766,30 @@ seeds(const char *dir)
 	seed_start(&s, 0x04);
 	seed_add_chain(&s, IKE_EXCH_IKE_AUTH, 1, IKE_FLAG_INITIATOR | 1 | 2, &w);
 	seed_write(dir, "auth-fragmented", s.buf, s.len);
+
+	/* EAP: IKE_AUTH without AUTH (challenge), an EAP-Response (accept with a
+	 * Framed-IP-Address), an AUTH that is not made with the MSK. */
+	{
+		static const uint8_t res[] = { 2, 9, 0, 6, 26, 2 };
+		uint8_t body[4 + 32] = { IKE_AUTH_SHARED_KEY_MIC };
+		struct ike_cp_attr attr = { IKE_CFGA_INTERNAL_IP4_ADDRESS, 0, spi };
+
+		seed_start(&s, 0x04);
+		put_be32(spi, CLIENT_ESP_SPI);
+		ike_writer_chain(&w, chain, sizeof(chain));
+		need(ike_put_id(&w, IKE_PL_IDI, IKE_ID_FQDN, "alice", 5) > 0 &&
+		     ike_put_cp(&w, IKE_CFG_REQUEST, &attr, 1) > 0 && ike_put_sa(&w, &p, 1) > 0 &&
+		     ike_put_ts(&w, IKE_PL_TSI, &all, 1) > 0 &&
+		     ike_put_ts(&w, IKE_PL_TSR, &all, 1) > 0, "EAP IKE_AUTH chain");
+		seed_add_chain(&s, IKE_EXCH_IKE_AUTH, 1, IKE_FLAG_INITIATOR, &w);
+		ike_writer_chain(&w, chain, sizeof(chain));
+		need(ike_put_raw(&w, IKE_PL_EAP, res, sizeof(res)) > 0, "EAP response");
+		seed_add_chain(&s, IKE_EXCH_IKE_AUTH, 2, IKE_FLAG_INITIATOR | 0x40 | 0x10, &w);
+		ike_writer_chain(&w, chain, sizeof(chain));
+		need(ike_put_raw(&w, IKE_PL_AUTH, body, sizeof(body)) > 0, "MSK AUTH");
+		seed_add_chain(&s, IKE_EXCH_IKE_AUTH, 3, IKE_FLAG_INITIATOR, &w);
+		seed_write(dir, "eap-accept-bad-auth", s.buf, s.len);
+	}
 
 	/* Established: liveness from the client, a CHILD_SA rekey, DELETE of the old
 	 * CHILD_SA, DELETE of the IKE_SA. */
