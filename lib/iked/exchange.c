@@ -830,52 +830,93 @@ eap_done(struct iked *ik, struct iked_sa *sa)
 }
 
 /*
- * The first IKE_AUTH without AUTH: keep its payloads, start the
- * conversation with EAP-Response/Identity made of IDi (as strongSwan's
- * eap-radius does), and answer nothing until the server has.
+ * The conversation with the server starts: sa->identity is the user name,
+ * eap the EAP-Response/Identity to send. The request is held until the
+ * server answers.
  */
 static void
-eap_begin(struct iked *ik, struct iked_sa *sa, const struct ike_id *idi)
+eap_relay_start(struct iked *ik, struct iked_sa *sa, const uint8_t *eap, size_t len)
 {
-	uint8_t eap[5 + IKED_ID_TEXT];
-	size_t n;
 	int rc;
 
-	if (idi->type != IKE_ID_FQDN && idi->type != IKE_ID_RFC822_ADDR &&
-	    idi->type != IKE_ID_KEY_ID)
+	sa->eap = IKED_EAP_WAIT_SERVER;
+	rc = ik->ops.eap_start(ik->cfg.ops_arg, sa->id, sa->identity, sa->peer_addr,
+			       sa->peer_port);
+	if (rc == 0) {
+		sa->eap_relay = true;
+		rc = ik->ops.eap_send(ik->cfg.ops_arg, sa->id, eap, len);
+	}
+	if (rc < 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "EAP: the RADIUS client refused the request (%d)", rc);
+		auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
+	}
+}
+
+/*
+ * The first IKE_AUTH without AUTH: keep its payloads. An IDi that is a user
+ * name (e-mail, FQDN, key id) starts the conversation with the server at
+ * once, with EAP-Response/Identity made of it (as strongSwan's eap-radius
+ * does), and nothing is answered until the server has. Any other IDi (an
+ * address, as Windows sends, or a DN) gets our signed part and an
+ * EAP-Request/Identity: the client's answer names the user.
+ */
+static void
+eap_begin(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch,
+	  const struct ike_id *idi)
+{
+	static const uint8_t ask[] = { 1, 1, 0, 5, 1 }; /* Request/Identity */
+	uint8_t eap[5 + IKED_ID_TEXT];
+	struct ike_writer w;
+	size_t n;
+
+	if (ik->plain_len == 0)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
-				   "EAP: IDi must be a user name (e-mail, FQDN or key id)");
-	id_text(idi, "", sa->identity, sizeof(sa->identity));
-	n = strlen(sa->identity);
-	if (n == 0 || ik->plain_len == 0)
-		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
-				   "EAP: empty IDi");
+				   "EAP: no request to keep");
 	sa->eap_first = dup_bytes(ik->plain, ik->plain_len);
 	if (sa->eap_first == NULL)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
 				   "EAP: out of memory");
 	sa->eap_first_len = ik->plain_len;
 	sa->eap_first_type = ik->plain_first;
-	eap[0] = 2; /* Response */
-	eap[1] = 0;
-	eap[2] = (uint8_t)((5 + n) >> 8);
-	eap[3] = (uint8_t)(5 + n);
-	eap[4] = 1; /* Identity */
-	memcpy(eap + 5, sa->identity, n);
 	ik->events[IKED_EV_eap_started]++;
-	sa->eap = IKED_EAP_WAIT_SERVER;
-	rc = ik->ops.eap_start(ik->cfg.ops_arg, sa->id, sa->identity, sa->peer_addr,
-			       sa->peer_port);
-	if (rc == 0) {
-		sa->eap_relay = true;
-		rc = ik->ops.eap_send(ik->cfg.ops_arg, sa->id, eap, 5 + n);
+	id_text(idi, "", sa->identity, sizeof(sa->identity));
+	n = strlen(sa->identity);
+	if ((idi->type == IKE_ID_FQDN || idi->type == IKE_ID_RFC822_ADDR ||
+	     idi->type == IKE_ID_KEY_ID) && n != 0) {
+		eap[0] = 2; /* Response */
+		eap[1] = 0;
+		eap[2] = (uint8_t)((5 + n) >> 8);
+		eap[3] = (uint8_t)(5 + n);
+		eap[4] = 1; /* Identity */
+		memcpy(eap + 5, sa->identity, n);
+		return eap_relay_start(ik, sa, eap, 5 + n);
 	}
-	if (rc < 0) {
-		char why[96];
+	ike_writer_chain(&w, ik->inner, sizeof(ik->inner));
+	if (put_signed(ik, sa, ch, &w) < 0 || ike_put_raw(&w, IKE_PL_EAP, ask, sizeof(ask)) < 0 ||
+	    iked_respond(ik, sa, IKE_EXCH_IKE_AUTH, sa->peer_next_id - 1, &w) < 0)
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: cannot build the IKE_AUTH response");
+	sa->eap_answered = true;
+	sa->eap = IKED_EAP_WAIT_IDENTITY;
+}
 
-		snprintf(why, sizeof(why), "EAP: the RADIUS client refused the request (%d)", rc);
-		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED, why);
-	}
+/* The client's EAP-Response/Identity (we asked): the user name, then the server. */
+static void
+eap_identity(struct iked *ik, struct iked_sa *sa, const struct ike_eap *e)
+{
+	size_t i, n;
+
+	if (e->code != 2 || e->type != 1 || e->len <= 5 || e->len - 5 >= sizeof(sa->identity))
+		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
+				   "EAP: expected an EAP-Response/Identity with a user name");
+	n = e->len - 5;
+	for (i = 0; i < n; i++)
+		sa->identity[i] = e->data[5 + i] >= 0x20 && e->data[5 + i] < 0x7f
+					  ? (char)e->data[5 + i] : '?';
+	sa->identity[n] = '\0';
+	eap_relay_start(ik, sa, e->data, e->len);
 }
 
 /* The last IKE_AUTH of an EAP client: its AUTH with the MSK (§2.16), then the tunnel. */
@@ -1003,6 +1044,8 @@ eap_continue(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, ui
 	if (i < 0 || ike_eap_parse(IKE_PAYLOAD(ch, i), &e) < 0 || e.code != 2)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
 				   "EAP: expected an EAP-Response");
+	if (sa->eap == IKED_EAP_WAIT_IDENTITY)
+		return eap_identity(ik, sa, &e);
 	sa->eap = IKED_EAP_WAIT_SERVER;
 	if (ik->ops.eap_send(ik->cfg.ops_arg, sa->id, e.data, e.len) < 0)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
@@ -1016,14 +1059,15 @@ iked_auth(struct iked *ik, struct iked_sa *sa, const struct ike_chain *ch, uint6
 	char why[AUTH_ERR_MAX];
 	struct ike_id idi;
 
-	if (sa->eap == IKED_EAP_WAIT_CLIENT || sa->eap == IKED_EAP_WAIT_AUTH)
+	if (sa->eap == IKED_EAP_WAIT_CLIENT || sa->eap == IKED_EAP_WAIT_AUTH ||
+	    sa->eap == IKED_EAP_WAIT_IDENTITY)
 		return eap_continue(ik, sa, ch, now);
 	if (i_idi < 0 || ike_id_parse(IKE_PAYLOAD(ch, i_idi), &idi) < 0)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
 				   "no valid IDi");
 	/* §2.16: no AUTH payload means the client wants EAP. */
 	if (ike_chain_find(ch, IKE_PL_AUTH, 0) < 0 && ik->eap)
-		return eap_begin(ik, sa, &idi);
+		return eap_begin(ik, sa, ch, &idi);
 	if (ik->cert_off && ike_chain_find(ch, IKE_PL_AUTH, 0) >= 0)
 		return auth_refuse(ik, sa, IKED_EV_auth_failed, IKE_N_AUTHENTICATION_FAILED,
 				   "certificate authentication is switched off (auth)");

@@ -594,7 +594,7 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 		/* The first IKE_AUTH, or the next round of an EAP conversation (§2.16). */
 		if (sa->state != IKED_HALF_OPEN ||
 		    (msg->hdr.message_id != 1 && sa->eap != IKED_EAP_WAIT_CLIENT &&
-		     sa->eap != IKED_EAP_WAIT_AUTH)) {
+		     sa->eap != IKED_EAP_WAIT_AUTH && sa->eap != IKED_EAP_WAIT_IDENTITY)) {
 			ik->drops[IKED_DROP_unexpected]++;
 			return;
 		}

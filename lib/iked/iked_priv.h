@@ -25,6 +25,7 @@
 /* Where an EAP conversation (§2.16) is. */
 enum iked_eap_state {
 	IKED_EAP_NONE,         /* not EAP (certificates), or not started */
+	IKED_EAP_WAIT_IDENTITY, /* IDi is no user name: we asked the client for its EAP identity */
 	IKED_EAP_WAIT_SERVER,  /* a request of the client is held until the server answers */
 	IKED_EAP_WAIT_CLIENT,  /* we relayed an EAP-Request: the client's next IKE_AUTH */
 	IKED_EAP_WAIT_AUTH,    /* EAP-Success sent: the client's AUTH with the MSK comes next */

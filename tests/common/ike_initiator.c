@@ -431,6 +431,13 @@ ini_build_auth(const struct ini_client *c, const struct auth_key *cred,
 				 strlen(o->eap_identity)) < 0;
 		goto rest;
 	}
+	if (o->eap_addr != 0) {
+		uint8_t ip[4];
+
+		ini_put_be32(ip, o->eap_addr);
+		rc |= ike_put_id(&w, IKE_PL_IDI, IKE_ID_IPV4_ADDR, ip, 4) < 0;
+		goto rest;
+	}
 	if (auth_key_cert_der(cred, 0, &der, &der_len) < 0)
 		return -EINVAL;
 	/* IDi' is the ID payload's body: type, three reserved octets, the DN. */

@@ -139,6 +139,7 @@ struct ini_auth_opts {
 	bool no_cp;                    /* no CP(CFG_REQUEST) */
 	bool narrow_tsr_outside;       /* TSr 192.0.2.0/24 instead of everything */
 	const char *eap_identity;      /* EAP (RFC 7296 §2.16): IDi FQDN this, no CERT, no AUTH */
+	uint32_t eap_addr;             /* EAP with IDi ID_IPV4_ADDR this (as Windows), no CERT, no AUTH */
 };
 
 /**

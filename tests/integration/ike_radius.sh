@@ -90,9 +90,10 @@ wait_for() {
 	return 1
 }
 ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
-# eap_client NAME USER PASSWORD: a charon with auth = eap-mschapv2, initiated.
+# eap_client NAME USER PASSWORD [IDI]: a charon with auth = eap-mschapv2 (IDi the user
+# name, or IDI), initiated.
 eap_client() {
-	local name=$1 user=$2 pw=$3
+	local name=$1 user=$2 pw=$3 idi=${4:-$2}
 	ss_client_start "$NS_CLIENT" "$name" || return 1
 	cat >"$SS_DIR/$name/swanctl/conf.d/secrets.conf" <<SECRETS
 secrets {
@@ -102,7 +103,7 @@ secrets {
 	}
 }
 SECRETS
-	ss_conn_load "$name" auth=eap-mschapv2 id="$user" eap_id="$user" \
+	ss_conn_load "$name" auth=eap-mschapv2 id="$idi" eap_id="$user" \
 		ca="$PKI/root-ca.crt" remote_auth=pubkey &&
 		ss_initiate "$name" net 20
 }
@@ -182,6 +183,16 @@ check "... nothing left: no tunnel, pool empty, no IKE_SA" \
 check "... the client was told (EAP-Failure or AUTHENTICATION_FAILED)" \
 	grep -Eq 'EAP method EAP_MSCHAPV2 failed|AUTHENTICATION_FAILED|EAP_FAILURE|received EAP_FAILURE' "$SS_DIR/bad/charon.log"
 ss_client_stop bad
+
+# --- IDi an address (as the Windows client sends): the gateway asks for the EAP identity ---
+check "EAP client with its address as IDi: asked for its EAP identity (alice), connects" \
+	eap_client byaddr alice alicepw "$CLIENT_IP"
+check "... passes traffic" ping_vnet "$NS_CLIENT" 2
+p2sctl -j show tunnels >"$WORK/j"
+check "... show tunnels: identity alice (the EAP identity), auth eap-radius" \
+	test "$(json '["clients"][0]["identity"]') $(json '["clients"][0]["auth"]')" = "alice eap-radius"
+ss_client_stop byaddr
+check "... gone after its DELETE" wait_for 5 tunnels_are 0
 
 # --- no RADIUS server answering ------------------------------------------------------
 fr_stop

@@ -1578,6 +1578,14 @@ static const uint8_t eap_msk[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 
 				      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 				      32 };
 
+/* A responder with EAP on. */
+static void
+gw_start_eap(struct gw *g)
+{
+	gw_start_default(g);
+	iked_set_eap(g->ik, true);
+}
+
 /* An IKE_AUTH of the client with one payload (EAP or AUTH), as request msg_id. */
 static size_t
 eap_request(const struct ini_client *c, uint32_t msg_id, uint8_t type, const uint8_t *body,
@@ -1722,8 +1730,7 @@ test_eap_accept(void **state)
 	uint32_t framed = POOL_NET + 77;
 
 	(void)state;
-	gw_start_default(&g);
-	iked_set_eap(g.ik, true);
+	gw_start_eap(&g);
 	client_init(&c, 0xe1e1e1e1e2e2e2e2ull, CLIENT_ADDR, CLIENT_PORT);
 	eap_first(&g, &c, 1000);
 	eap_challenge(&g, &c, 1, 1100);
@@ -1780,6 +1787,51 @@ test_eap_accept(void **state)
 	gw_stop(&g);
 }
 
+/* IDi an address (as Windows sends): we ask for the EAP identity, the answer names the user. */
+static void
+test_eap_identity_asked(void **state)
+{
+	static uint8_t plain[IKE_MSG_MAX];
+	static const uint8_t ident[] = { 2, 1, 0, 8, 1, 'b', 'o', 'b' };
+	uint8_t msg[8192];
+	struct ike_chain ch;
+	struct ike_eap e;
+	struct ini_client c;
+	struct walk wk;
+	struct gw g;
+	size_t len;
+
+	(void)state;
+	gw_start_eap(&g);
+	client_init(&c, 0xd1d1d1d1d2d2d2d2ull, CLIENT_ADDR, CLIENT_PORT);
+	init_sa(&g, &c, 1000);
+	len = build_auth(&c, &(struct ini_auth_opts){ .eap_addr = CLIENT_ADDR }, msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 1000);
+	/* Answered at once: IDr CERT AUTH and EAP-Request/Identity; the server not asked yet. */
+	assert_int_equal(cap.eap_starts, 0);
+	unprotect_last(&c, IKE_EXCH_IKE_AUTH, 1, plain, sizeof(plain), &ch);
+	assert_int_equal(ch.n, 4);
+	assert_int_equal(ch.pl[2].type, IKE_PL_AUTH);
+	assert_int_equal(ike_eap_parse(IKE_PAYLOAD(&ch, 3), &e), 0);
+	assert_int_equal(e.code, 1);
+	assert_int_equal(e.type, 1);
+	/* The client's identity starts the conversation with the server, as the user name. */
+	len = eap_request(&c, 2, IKE_PL_EAP, ident, sizeof(ident), msg, sizeof(msg));
+	deliver(&g, &c, msg, len, 1100);
+	assert_int_equal(cap.eap_starts, 1);
+	assert_string_equal(cap.eap_identity, "bob");
+	assert_int_equal(cap.eap_sends, 1);
+	assert_memory_equal(cap.eap_last, ident, sizeof(ident));
+	/* The server's challenge is relayed alone (the signed part went already). */
+	eap_challenge(&g, &c, 2, 1200);
+	walk(&g, 1300, &wk);
+	assert_int_equal(wk.n, 1);
+	assert_string_equal(wk.sa[0].identity, "bob");
+	ini_client_free(&c);
+	gw_stop(&g);
+	assert_int_equal(cap.eap_ends, 1);
+}
+
 /* The last response of a refused EAP client: one notify, or EAP-Failure. */
 static void
 expect_refusal(const struct ini_client *c, uint32_t msg_id, uint8_t type)
@@ -1805,8 +1857,7 @@ test_eap_reject_timeout_bad_auth(void **state)
 	size_t len;
 
 	(void)state;
-	gw_start_default(&g);
-	iked_set_eap(g.ik, true);
+	gw_start_eap(&g);
 	/* Access-Reject after a round: EAP-Failure, the IKE_SA goes. */
 	client_init(&c, 0xf1f1f1f1f2f2f2f2ull, CLIENT_ADDR, CLIENT_PORT);
 	eap_first(&g, &c, 1000);
@@ -1906,6 +1957,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_child_rekey),
 		cmocka_unit_test(test_auth_refused),
 		cmocka_unit_test(test_eap_accept),
+		cmocka_unit_test(test_eap_identity_asked),
 		cmocka_unit_test(test_eap_reject_timeout_bad_auth),
 	};
 	int failed;
