@@ -67,8 +67,12 @@ conf() {
 		"$@"
 	sed -i 's/^auth = .*/auth = [ "certificate", "radius" ];/' "$f"
 }
+# The first server (priority 1) is an address nobody answers for: every first
+# conversation fails over to the real one within its timeout (0.5 s, 1 retry).
+DEAD=10.1.0.99
 conf "$WORK/p2sgw.conf" \
-	"radius = ( { address = \"$VNET_IP\"; secret = \"$SECRET\"; timeout_ms = 1000; retries = 2; } );"
+	"radius = ( { address = \"$DEAD\"; secret = \"$SECRET\"; priority = 1; timeout_ms = 500; retries = 1; }," \
+	"           { address = \"$VNET_IP\"; secret = \"$SECRET\"; priority = 2; timeout_ms = 1000; retries = 2; } );"
 if ! gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw.log"; then
 	not_ok "p2sgw starts with auth certificate + radius"
 	finish
@@ -113,6 +117,9 @@ check "show radius: the server, up, no secret in the output" \
 
 # --- EAP-MSCHAPv2 with the right password ----------------------------------------
 check "EAP client (alice, EAP-MSCHAPv2 relayed to RADIUS) connects" eap_client alice alice alicepw
+p2sctl -j show radius >"$WORK/j"
+check "... after failing over from the silent primary ($DEAD, marked down) to the secondary" \
+	test "$(json '["servers"][0]["address"]') $(json '["servers"][0]["state"]') $(json '["servers"][0]["timeouts"]>=1') $(json '["servers"][1]["replies"]>=1')" = "$DEAD down True True"
 VIP=$(ss_vip alice)
 check "it got the Framed-IP-Address from RADIUS (172.16.201.77), got $VIP" test "$VIP" = 172.16.201.77
 check "ping the VNet host through the tunnel" ping_vnet "$NS_CLIENT" 3
