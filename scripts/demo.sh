@@ -7,21 +7,28 @@
 # short iperf3; p2sctl shows the tunnel, the IKE_SA and the counters.
 # Everything it creates is removed at the end, also on Ctrl-C.
 #
-#   scripts/demo.sh [--hugepages] [--keep]   (--keep: leave it running until Ctrl-C)
+#   scripts/demo.sh [--radius] [--hugepages] [--keep]
+#     --radius: the client authenticates with a user name and password
+#               (EAP-MSCHAPv2), relayed by the gateway to a FreeRADIUS server
+#               in the VNet, instead of a client certificate
+#     --keep:   leave it running until Ctrl-C
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/topology.sh"
 . "$(dirname "$0")/lib/pki.sh"
 . "$(dirname "$0")/lib/strongswan.sh"
+. "$(dirname "$0")/lib/freeradius.sh"
 
 HUGE=
 KEEP=
+RADIUS=
 for a in "$@"; do
 	case $a in
+	--radius) RADIUS=1 ;;
 	--hugepages) HUGE=huge ;;
 	--keep) KEEP=1 ;;
-	-h | --help) sed -n '2,9p' "$0"; exit 0 ;;
-	*) die "unknown option '$a'; allowed: --hugepages, --keep" ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) die "unknown option '$a'; allowed: --radius, --hugepages, --keep" ;;
 	esac
 done
 
@@ -37,6 +44,7 @@ OLD_HUGE=$(cat /proc/sys/vm/nr_hugepages)
 cleanup() {
 	trap - EXIT INT TERM
 	ss_stop_all >/dev/null 2>&1 || true
+	fr_stop >/dev/null 2>&1 || true
 	ss_iperf_stop >/dev/null 2>&1 || true
 	gw_stop >/dev/null 2>&1 || true
 	topo_down
@@ -54,9 +62,21 @@ pki_init "$PKI" 0 >/dev/null
 
 say "creating namespaces $NS_CLIENT, $NS_GW, $NS_VNET and their veth pairs"
 topo_up
+RADIUS_LINE=
+if [ -n "$RADIUS" ]; then
+	SECRET="demo-$RANDOM$RANDOM"
+	say "FreeRADIUS on the VNet host $VNET_IP:1812 (private config in $WORK/raddb): user alice, password alicepw"
+	mkdir -p "$WORK/raddb"
+	echo 'alice Cleartext-Password := "alicepw"' >"$WORK/raddb/users"
+	fr_conf "$WORK/raddb" "$SECRET" "$GW_PRIV_IP" "$VNET_IP" 1812 mschapv2
+	fr_start "$NS_VNET" "$WORK/raddb" "$WORK/freeradius.log" || die "FreeRADIUS did not start"
+	RADIUS_LINE="radius = ( { address = \"$VNET_IP\"; secret = \"$SECRET\"; } );"
+fi
 topo_config "$WORK/p2sgw.conf" \
 	"server_certificate = { cert = \"$PKI/gw.crt\"; key = \"$PKI/gw.key\"; };" \
-	"trusted_roots = ( { name = \"p2sgw-test-root\"; file = \"$PKI/root-ca.crt\"; } );"
+	"trusted_roots = ( { name = \"p2sgw-test-root\"; file = \"$PKI/root-ca.crt\"; } );" \
+	"$RADIUS_LINE"
+[ -z "$RADIUS" ] || sed -i 's/^auth = .*/auth = [ "certificate", "radius" ];/' "$WORK/p2sgw.conf"
 if [ -n "$HUGE" ]; then
 	echo 512 >/proc/sys/vm/nr_hugepages
 fi
@@ -73,9 +93,22 @@ ip -n "$NS_CLIENT" neigh show dev cli0
 say "VNet host $VNET_IP pings the gateway's private address"
 ip netns exec "$NS_VNET" ping -c 3 -i 0.2 -W 1 "$GW_PRIV_IP"
 
-say "a strongSwan IKEv2 client (charon, kernel-libipsec) in $NS_CLIENT connects with certificate client-rsa"
 ss_client_start "$NS_CLIENT" demo
-ss_conn_load demo cert="$PKI/client-rsa.crt" key="$PKI/client-rsa.key" ca="$PKI/root-ca.crt"
+if [ -n "$RADIUS" ]; then
+	say "a strongSwan IKEv2 client (charon, kernel-libipsec) in $NS_CLIENT connects as alice (EAP-MSCHAPv2 through the gateway to RADIUS)"
+	cat >"$SS_DIR/demo/swanctl/conf.d/secrets.conf" <<'SECRETS'
+secrets {
+	eap-alice {
+		id = alice
+		secret = "alicepw"
+	}
+}
+SECRETS
+	ss_conn_load demo auth=eap-mschapv2 id=alice eap_id=alice ca="$PKI/root-ca.crt" remote_auth=pubkey
+else
+	say "a strongSwan IKEv2 client (charon, kernel-libipsec) in $NS_CLIENT connects with certificate client-rsa"
+	ss_conn_load demo cert="$PKI/client-rsa.crt" key="$PKI/client-rsa.key" ca="$PKI/root-ca.crt"
+fi
 ss_initiate demo net 20 || { cat "$SS_DIR/demo/initiate.net.out"; die "the client did not connect"; }
 tail -n 3 "$SS_DIR/demo/initiate.net.out"
 say "the client's view (swanctl --list-sas)"
@@ -93,6 +126,10 @@ ip netns exec "$NS_CLIENT" iperf3 -c "$VNET_IP" -t 5 | tail -n 4
 say "the tunnel's counters after the traffic"
 p2sctl show tunnels
 p2sctl show sa
+if [ -n "$RADIUS" ]; then
+	say "the RADIUS side: p2sctl show radius"
+	p2sctl show radius
+fi
 
 say "the gateway's neighbour table"
 p2sctl show neighbours
