@@ -8,12 +8,37 @@
 #       write DIR/radiusd.conf: client CLIENT_ADDR with SECRET (Message-Authenticator
 #       required), auth on LISTEN_ADDR:AUTH_PORT, accounting on AUTH_PORT+1,
 #       default EAP type md5 or mschapv2. Users go in DIR/users (the caller writes it).
+#       With FR_TLS_CERT, FR_TLS_KEY and FR_TLS_CA set (PEM files), EAP-TLS too:
+#       the server's certificate and key, and the CA that client certificates
+#       must chain to.
 #   fr_start NS DIR LOG   start it (NS "" = this namespace), wait until ready; sets FR_PID
 #   fr_stop               stop it
 #
 # shellcheck shell=bash
 
 FR_PID=
+
+# The EAP-TLS part of the eap module, when FR_TLS_* name the files.
+fr_tls_conf() {
+	[ -n "${FR_TLS_CERT:-}" ] && [ -n "${FR_TLS_KEY:-}" ] && [ -n "${FR_TLS_CA:-}" ] || return 0
+	cat <<TLS
+		tls-config tls-common {
+			private_key_file = $FR_TLS_KEY
+			certificate_file = $FR_TLS_CERT
+			ca_file = $FR_TLS_CA
+			cipher_list = "DEFAULT"
+			tls_min_version = "1.2"
+			tls_max_version = "1.2"
+			check_crl = no
+			cache {
+				enable = no
+			}
+		}
+		tls {
+			tls = tls-common
+		}
+TLS
+}
 
 fr_conf() {
 	local d=$1 secret=$2 client=$3 listen=$4 port=$5 eap=$6
@@ -75,6 +100,7 @@ modules {
 		}
 		mschapv2 {
 		}
+$(fr_tls_conf)
 	}
 }
 server default {

@@ -58,7 +58,7 @@ SS_DIR=${SS_DIR:-${WORK:-/tmp/p2s-strongswan.$$}/strongswan}
 SS_CHARON=${SS_CHARON:-/usr/lib/ipsec/charon}
 # Plugins, in the order that works with kernel-libipsec (see INTEROP.md);
 # openssl provides X25519/X448, so no curve25519 plugin is needed here.
-SS_LOAD=${SS_LOAD:-random nonce x509 revocation constraints pubkey pkcs1 pkcs8 pem openssl gmp aes sha2 sha1 hmac gcm kdf kernel-libipsec kernel-netlink socket-default vici updown attr eap-identity eap-mschapv2}
+SS_LOAD=${SS_LOAD:-random nonce x509 revocation constraints pubkey pkcs1 pkcs8 pem openssl gmp aes sha2 sha1 hmac gcm kdf kernel-libipsec kernel-netlink socket-default vici updown attr eap-identity eap-mschapv2 eap-tls}
 # filelog levels: -1 silent .. 4 everything (payload dumps need enc 2+, key material 4).
 SS_LOG_LEVELS=${SS_LOG_LEVELS:-default = 1
 ike = 2

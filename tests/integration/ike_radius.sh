@@ -52,7 +52,10 @@ alice Cleartext-Password := "alicepw"
 	Framed-IP-Address = 172.16.201.77
 bob Cleartext-Password := "bobpw"
 USERS
-fr_conf "$D" "$SECRET" "$GW_PRIV_IP" "$VNET_IP" 1812 mschapv2 || die "cannot write the FreeRADIUS config"
+# EAP-TLS too: the server presents a certificate of the test PKI and checks
+# client certificates against its root (the gateway only relays).
+FR_TLS_CERT=$PKI/gw.crt FR_TLS_KEY=$PKI/gw.key FR_TLS_CA=$PKI/root-ca.crt \
+	fr_conf "$D" "$SECRET" "$GW_PRIV_IP" "$VNET_IP" 1812 mschapv2 || die "cannot write the FreeRADIUS config"
 topo_up
 fr_start "$NS_VNET" "$D" "$WORK/freeradius.log" || die "FreeRADIUS did not start"
 ok "FreeRADIUS runs in the VNet on $VNET_IP:1812 (EAP-MSCHAPv2)"
@@ -200,6 +203,22 @@ check "... show tunnels: identity alice (the EAP identity), auth eap-radius" \
 	test "$(json '["clients"][0]["identity"]') $(json '["clients"][0]["auth"]')" = "alice eap-radius"
 ss_client_stop byaddr
 check "... gone after its DELETE" wait_for 5 tunnels_are 0
+
+# --- EAP-TLS: the client certificate is checked by RADIUS -------------------------
+tls_client() { # NAME CERT: a charon with auth = eap-tls and that certificate, initiated
+	ss_client_start "$NS_C2" "$1" &&
+		ss_conn_load "$1" auth=eap-tls cert="$PKI/$2.crt" key="$PKI/$2.key" \
+			ca="$PKI/root-ca.crt" eap_id="$2@p2sgw.test" remote_auth=pubkey &&
+		ss_initiate "$1" net 20
+}
+check "EAP-TLS client (certificate checked by RADIUS, 64-byte MSK) connects" tls_client tls client-ecdsa
+check "... passes traffic" sh -c "ip netns exec '$NS_C2' ping -c 2 -i 0.3 -W 2 $VNET_IP >/dev/null"
+check "... show tunnels: auth eap-radius for client-ecdsa@p2sgw.test" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if any(c[\"identity\"] == \"client-ecdsa@p2sgw.test\" and c[\"auth\"] == \"eap-radius\" for c in d[\"clients\"]) else 1)'"
+ss_client_stop tls
+tls_client tls2 client-unknown >/dev/null 2>&1
+check "EAP-TLS with a certificate from an unknown root: refused by RADIUS" test $? -ne 0
+ss_client_stop tls2
 
 # --- no RADIUS server answering ------------------------------------------------------
 fr_stop
