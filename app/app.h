@@ -98,6 +98,9 @@ void radius_app_eap_up(void *arg, uint32_t sa_id, uint32_t tunnel_id);
 /** Register show radius. */
 int radius_commands_register(struct app *a);
 
+struct iked_tunnel_stats;
+/** A tunnel's packets and bytes each way (arg: the app). 0 or -ENOENT. */
+int ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st);
 /** Milliseconds of the TSC clock. */
 uint64_t app_ms(uint64_t tsc);
 

@@ -194,7 +194,6 @@ ike_child_remove(void *arg, uint32_t in_spi)
 	sa_child_remove(a->dp.sa, in_spi);
 }
 
-static int ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st);
 
 static void
 ike_tunnel_del(void *arg, uint32_t id)
@@ -208,7 +207,7 @@ ike_tunnel_del(void *arg, uint32_t id)
 	sa_tunnel_del(a->dp.sa, id);
 }
 
-static int
+int
 ike_tunnel_stats(void *arg, uint32_t id, struct iked_tunnel_stats *st)
 {
 	struct app *a = arg;

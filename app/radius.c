@@ -28,6 +28,7 @@
 #include "sa.h"
 
 #define RADIUS_TIMER_MS 100
+#define ATTR_ACCT_INTERIM_INTERVAL 85 /* RFC 2869 §5.16 (not in lib/radius's list) */
 #define ACCT_PENDING_MS 60000  /* an accepted client that never reaches its tunnel: forgotten */
 
 /* One EAP conversation: an IKE_SA and its RADIUS session. */
@@ -51,13 +52,17 @@ struct acct_rec {
 	char session_id[32];
 	uint8_t class_attr[253];
 	size_t class_len;
+	uint64_t interim_ms;           /* Acct-Interim-Interval of the Accept, 0 = none */
+	uint64_t next_interim_ms;
+	uint64_t session_timeout_ms;   /* Session-Timeout of the Accept, 0 = none */
+	bool timed_out;                /* we ended it for Session-Timeout */
 };
 
 struct app_eap {
 	struct eap_conv *convs;
 	struct acct_rec *accts;
 	uint32_t acct_seq;
-	uint64_t acct_start, acct_stop, acct_answered, acct_failed;
+	uint64_t acct_start, acct_stop, acct_interim, acct_answered, acct_failed;
 };
 
 #define RLOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "radius: " __VA_ARGS__)
@@ -110,6 +115,20 @@ acct_pending(struct app *a, const struct eap_conv *cv, const struct radius_auth_
 		memcpy(rec->class_attr, r->class_attr, r->class_len);
 		rec->class_len = r->class_len;
 	}
+	/* RFC 2869 §5.16: Acct-Interim-Interval, in seconds; RFC 2865 §5.27 Session-Timeout. */
+	{
+		struct radius_attr_iter it;
+		struct radius_attr at;
+
+		radius_attr_iter_area(&it, r->attrs, r->attrs_len);
+		while (radius_attr_next(&it, &at))
+			if (at.type == ATTR_ACCT_INTERIM_INTERVAL && at.len == 4)
+				rec->interim_ms = (uint64_t)((uint32_t)at.value[0] << 24 |
+							     (uint32_t)at.value[1] << 16 |
+							     (uint32_t)at.value[2] << 8 | at.value[3]) *
+						  1000;
+	}
+	rec->session_timeout_ms = (uint64_t)r->session_timeout * 1000;
 	rec->next = a->eap->accts;
 	a->eap->accts = rec;
 }
@@ -251,19 +270,23 @@ acct_send(struct app *a, struct acct_rec *rec, enum radius_acct_status status,
 	p.framed_ip = rec->framed_ip;
 	p.class_attr = rec->class_len ? rec->class_attr : NULL;
 	p.class_len = rec->class_len;
-	if (status == RADIUS_ACCT_STOP)
+	if (status != RADIUS_ACCT_START)
 		p.session_time_s = (uint32_t)((now - rec->start_ms) / 1000);
 	rc = radius_accounting_request(a->radius, &p, acct_cb, a, now);
 	if (rc < 0) {
 		a->eap->acct_failed++;
 		RLOG(WARNING, "accounting %s for %s not sent (%d)\n",
-		     status == RADIUS_ACCT_START ? "Start" : "Stop", rec->user, rc);
+		     status == RADIUS_ACCT_START ? "Start" : status == RADIUS_ACCT_STOP ? "Stop"
+										 : "Interim-Update",
+		     rec->user, rc);
 		return;
 	}
 	if (status == RADIUS_ACCT_START)
 		a->eap->acct_start++;
-	else
+	else if (status == RADIUS_ACCT_STOP)
 		a->eap->acct_stop++;
+	else
+		a->eap->acct_interim++;
 }
 
 void
@@ -282,6 +305,7 @@ radius_app_eap_up(void *arg, uint32_t sa_id, uint32_t tunnel_id)
 		return;
 	rec->tunnel_id = tunnel_id;
 	rec->start_ms = app_ms(rte_rdtsc());
+	rec->next_interim_ms = rec->interim_ms ? rec->start_ms + rec->interim_ms : 0;
 	tun = sa_tunnel_get(a->dp.sa, tunnel_id);
 	rec->framed_ip = tun != NULL ? tun->inner_addr : 0;
 	snprintf(rec->session_id, sizeof(rec->session_id), "%08x-%u", ++a->eap->acct_seq ^
@@ -309,8 +333,41 @@ radius_app_tunnel_down(struct app *a, uint32_t tunnel_id, uint64_t in_packets,
 		  &(struct radius_acct_params){ .in_octets = in_bytes, .out_octets = out_bytes,
 						.in_packets = in_packets,
 						.out_packets = out_packets,
-						.terminate_cause = 0 });
+						/* RFC 2866 §5.10: 5 Session-Timeout */
+						.terminate_cause = rec->timed_out ? 5 : 0 });
 	free(rec);
+}
+
+/* Interim-Updates when due; Session-Timeout ends the client (DELETE sent). */
+static void
+acct_tick(struct app *a, uint64_t now)
+{
+	struct acct_rec *rec;
+
+	for (rec = a->eap->accts; rec != NULL; rec = rec->next) {
+		struct iked_tunnel_stats st;
+
+		if (rec->tunnel_id == 0)
+			continue;
+		if (rec->session_timeout_ms != 0 && !rec->timed_out &&
+		    now - rec->start_ms >= rec->session_timeout_ms && a->ike != NULL) {
+			rec->timed_out = true;
+			RLOG(NOTICE, "%s: Session-Timeout reached, disconnected\n", rec->user);
+			/* The tunnel goes now; its Stop is sent from radius_app_tunnel_down(),
+			 * which frees rec: leave the walk. */
+			iked_disconnect(a->ike, rec->tunnel_id, now);
+			return;
+		}
+		if (rec->next_interim_ms != 0 && now >= rec->next_interim_ms &&
+		    ike_tunnel_stats(a, rec->tunnel_id, &st) == 0) {
+			rec->next_interim_ms = now + rec->interim_ms;
+			acct_send(a, rec, RADIUS_ACCT_INTERIM,
+				  &(struct radius_acct_params){ .in_octets = st.in_bytes,
+								.out_octets = st.out_bytes,
+								.in_packets = st.in_packets,
+								.out_packets = st.out_packets });
+		}
+	}
 }
 
 /* Accepted clients whose tunnel never came (their final AUTH failed): forgotten. */
@@ -402,6 +459,7 @@ radius_poll(struct app *a, uint64_t now_tsc)
 	a->next_radius_tsc = now_tsc + rte_get_tsc_hz() / 1000 * RADIUS_TIMER_MS;
 	now = app_ms(now_tsc);
 	acct_expire(a, now);
+	acct_tick(a, now);
 	return radius_timers(a->radius, now);
 }
 
@@ -468,6 +526,7 @@ cmd_radius(void *ctx, int argc, char **argv, struct json_object **res, char *err
 	acct = json_object_new_object();
 	add_u64(acct, "start", a->eap->acct_start);
 	add_u64(acct, "stop", a->eap->acct_stop);
+	add_u64(acct, "interim", a->eap->acct_interim);
 	add_u64(acct, "answered", a->eap->acct_answered);
 	add_u64(acct, "failed", a->eap->acct_failed);
 	json_object_object_add(*res, "accounting", acct);

@@ -51,6 +51,9 @@ cat >"$D/users" <<'USERS'
 alice Cleartext-Password := "alicepw"
 	Framed-IP-Address = 172.16.201.77
 bob Cleartext-Password := "bobpw"
+carol Cleartext-Password := "carolpw"
+	Acct-Interim-Interval = 1,
+	Session-Timeout = 4
 USERS
 # EAP-TLS too: the server presents a certificate of the test PKI and checks
 # client certificates against its root (the gateway only relays).
@@ -193,6 +196,19 @@ check "... nothing left: no tunnel, pool empty, no IKE_SA" \
 check "... the client was told (EAP-Failure or AUTHENTICATION_FAILED)" \
 	grep -Eq 'EAP method EAP_MSCHAPV2 failed|AUTHENTICATION_FAILED|EAP_FAILURE|received EAP_FAILURE' "$SS_DIR/bad/charon.log"
 ss_client_stop bad
+
+# --- what the Access-Accept says about the session: interim accounting, a timeout ---
+acct_field() { p2sctl -j show radius | python3 -c "import json,sys; print(json.load(sys.stdin)['accounting']['$1'])"; }
+STOPS=$(acct_field stop)
+check "carol connects (her Accept: Acct-Interim-Interval 1 s, Session-Timeout 4 s)" \
+	eap_client carol carol carolpw
+interim_logged() { [ "$(acct_field interim)" -ge 1 ] && grep -q 'Interim-Update' "$WORK/freeradius.log"; }
+check "... Interim-Update sent and logged by FreeRADIUS" wait_for 4 interim_logged
+check "... ended by the gateway at her Session-Timeout" wait_for 8 tunnels_are 0
+check "... her Stop says Acct-Terminate-Cause Session-Timeout" \
+	wait_for 3 grep -q 'Acct-Terminate-Cause = Session-Timeout' "$WORK/freeradius.log"
+check "... and counts one more Stop" test "$(acct_field stop)" -gt "$STOPS"
+ss_client_stop carol
 
 # --- IDi an address (as the Windows client sends): the gateway asks for the EAP identity ---
 check "EAP client with its address as IDi: asked for its EAP identity (alice), connects" \
