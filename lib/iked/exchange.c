@@ -22,7 +22,6 @@
 #include "exchange.h"
 #include "pool.h"
 
-#define IKED_LOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "iked: " __VA_ARGS__)
 #define CP_ATTRS_MAX (3 + CONF_DNS_MAX + CONF_VNET_MAX)
 #define DH_SECRET_MAX 512
 

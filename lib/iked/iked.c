@@ -18,7 +18,6 @@
 #include "exchange.h"
 #include "pool.h"
 
-#define IKED_LOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "iked: " __VA_ARGS__)
 
 struct init_key {
 	uint64_t spi_i;
@@ -288,13 +287,12 @@ iked_sa_established(struct iked *ik, struct iked_sa *sa, uint64_t now)
 /* ---- sending ---- */
 
 static void
-cache_send(const struct iked *ik, const struct iked_sa *sa, const struct iked_cache *c,
-	   uint32_t addr, uint16_t port, uint16_t local_port)
+cache_send(const struct iked *ik, const struct iked_cache *c, uint32_t addr, uint16_t port,
+	   uint16_t local_port)
 {
 	size_t off = 0;
 	unsigned i;
 
-	(void)sa;
 	for (i = 0; i < c->n; i++) {
 		ik->ops.send(ik->cfg.ops_arg, local_port, addr, port, c->buf + off, c->dlen[i]);
 		off += c->dlen[i];
@@ -358,7 +356,7 @@ protect_and_send(struct iked *ik, struct iked_sa *sa, struct iked_cache *c, uint
 	rc = cache_fill(c, ik->out, (size_t)rc, slices, (unsigned)n);
 	if (rc < 0)
 		return rc;
-	cache_send(ik, sa, c, sa->peer_addr, sa->peer_port, sa->local_port);
+	cache_send(ik, c, sa->peer_addr, sa->peer_port, sa->local_port);
 	return 0;
 }
 
@@ -469,7 +467,6 @@ response_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, u
 	why = sa->pending;
 	sa->our_next_id++;
 	sa->heard_ms = now;
-	sa->unanswered = 0;
 	sa->pending = IKED_REQ_NONE;
 	cache_clear(&sa->req);
 	switch (why) {
@@ -549,7 +546,7 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 			return;
 		}
 		ik->events[IKED_EV_retransmits_answered]++;
-		cache_send(ik, sa, &sa->resp, addr, port, local_port);
+		cache_send(ik, &sa->resp, addr, port, local_port);
 		return;
 	}
 	if (msg->hdr.message_id != sa->peer_next_id) {
@@ -586,7 +583,6 @@ request_input(struct iked *ik, struct iked_sa *sa, const struct ike_msg *msg, ui
 	sa->peer_port = port;
 	sa->local_port = local_port;
 	sa->heard_ms = now;
-	sa->unanswered = 0;
 	ik->events[IKED_EV_requests]++;
 
 	switch (msg->hdr.exchange) {
@@ -693,7 +689,7 @@ liveness(struct iked *ik, struct iked_sa *sa, uint64_t now)
 			iked_sa_destroy(ik, sa);
 			return;
 		}
-		cache_send(ik, sa, &sa->req, sa->peer_addr, sa->peer_port, sa->local_port);
+		cache_send(ik, &sa->req, sa->peer_addr, sa->peer_port, sa->local_port);
 		sa->retry_ms = now + ((uint64_t)IKED_RETRY_FIRST_MS << sa->tries);
 		sa->tries++;
 		return;
@@ -717,7 +713,6 @@ liveness(struct iked *ik, struct iked_sa *sa, uint64_t now)
 	}
 	if (k->liveness_s != 0 && now - sa->heard_ms >= (uint64_t)k->liveness_s * 1000) {
 		ik->events[IKED_EV_liveness_sent]++;
-		sa->unanswered++;
 		request(ik, sa, IKE_EXCH_INFORMATIONAL, IKED_REQ_LIVENESS, IKE_PL_NONE, 0, now);
 	}
 }

@@ -4,10 +4,14 @@
 #define P2SGW_IKED_PRIV_H
 
 #include <openssl/x509.h>
+#include <rte_log.h>
 
 #include "auth.h"
 #include "ike.h"
 #include "iked.h"
+
+/* Log lines of the responder (control core only). */
+#define IKED_LOG(level, ...) rte_log(RTE_LOG_##level, RTE_LOGTYPE_USER1, "iked: " __VA_ARGS__)
 
 #define IKED_NR_LEN 32              /* our nonces: 256 bits */
 #define IKED_HALF_OPEN_MS 30000     /* a half-open IKE_SA lives this long */
@@ -15,7 +19,6 @@
 #define IKED_HALF_OPEN_PER_PEER 16  /* half-open IKE_SAs one address may hold */
 #define IKED_COOKIE_ROTATE_MS 60000 /* COOKIE secret lifetime; the previous one still counts */
 #define IKED_RETRY_FIRST_MS 1000    /* our requests: first retransmission, then doubling */
-#define IKED_DELETE_TRIES 3         /* a DELETE we send is tried this often */
 #define IKED_ID_TEXT 128
 #define IKED_SUBJECT_TEXT 256
 #define IKED_CACHE_MAX (IKE_FRAG_MAX * 1600)
@@ -125,7 +128,6 @@ struct iked_sa {
 
 	uint64_t created_ms, established_ms, heard_ms, rekeyed_ms;
 	uint64_t seen_in_packets;      /* tunnel's inbound packets at the last look */
-	unsigned unanswered;           /* liveness checks in a row */
 	int32_t pos;                   /* index in iked.sas */
 };
 
