@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 #define CONF_QUOTE_MAX 80
 
 static const char *const top_fields[] = {
-	"name", "ports", "client_pool", "vnet", "dns", "sku", "tunnel_limit", "protocols", "auth",
+	"name", "ports", "client_pool", "vnet", "dns", "sku", "tunnel_limit", "rate_mbps", "protocols", "auth",
 	"server_certificate", "trusted_roots", "revoked", "radius", "cli", "log", "dataplane",
 	"ikev2", NULL
 };
@@ -288,6 +289,10 @@ static int read_service(const struct conf_reader *rd, const config_setting_t *ro
 	/* Every SKU admits 128 tunnels (IKEv2 and SSTP together) unless told otherwise. */
 	if (conf_field(&f, root, "", "tunnel_limit") &&
 	    conf_read_uint(rd, &f, 1, CONF_TUNNELS_MAX, &c->tunnel_limit) < 0)
+		return -EINVAL;
+	/* An operator may hold the gateway below its SKU, never above (check_service). */
+	if (conf_field(&f, root, "", "rate_mbps") &&
+	    conf_read_uint(rd, &f, 0, CONF_RATE_MBPS_MAX, &c->rate_mbps) < 0)
 		return -EINVAL;
 	if (!conf_field(&f, root, "", "protocols"))
 		return conf_missing(rd, root, &f, "a list of ikev2, sstp");
@@ -819,6 +824,13 @@ static int check_service(const struct conf_reader *rd, const config_setting_t *r
 	    ((c->protocols & CONF_PROTO_IKEV2) || (c->auth & CONF_AUTH_RADIUS))) {
 		conf_err(rd, setting_at(root, "sku", -1), "sku",
 			 "Basic supports neither IKEv2 nor RADIUS; use VpnGw1 or higher");
+		return -EINVAL;
+	}
+	if ((uint64_t)c->rate_mbps * 1000000u > conf_sku_rate_bps(c->sku)) {
+		conf_err(rd, setting_at(root, "rate_mbps", -1), "rate_mbps",
+			 "%u Mbit/s is above the %s SKU's rate; allowed: 0 (the SKU's rate) or "
+			 "1..%" PRIu64, c->rate_mbps, conf_sku_name(c->sku),
+			 conf_sku_rate_bps(c->sku) / 1000000u);
 		return -EINVAL;
 	}
 	if ((c->auth & CONF_AUTH_RADIUS) && c->n_radius == 0) {

@@ -25,6 +25,7 @@ struct json_object;
 #define CONF_ROOTS_MAX 20    /**< trusted client roots */
 #define CONF_REVOKED_MAX 4096 /**< revoked client thumbprints */
 #define CONF_RADIUS_MAX 8    /**< RADIUS servers */
+#define CONF_RATE_MBPS_MAX 10000 /**< rate_mbps ceiling: the largest SKU (VpnGw5) */
 #define CONF_TUNNELS_MAX 1024 /**< tunnel_limit ceiling (the data plane's SA table, lib/port) */
 #define CONF_NAME_MAX 64
 #define CONF_IFNAME_MAX 64
@@ -108,6 +109,7 @@ struct conf {
 
 	enum conf_sku sku;
 	unsigned tunnel_limit;         /**< tunnels at once, IKEv2 and SSTP together; default 128 */
+	unsigned rate_mbps;            /**< aggregate rate each way below the SKU's, 0 = the SKU's */
 	unsigned protocols;            /**< CONF_PROTO_* bits */
 	unsigned auth;                 /**< CONF_AUTH_* bits */
 
@@ -173,6 +175,8 @@ struct json_object *conf_to_json(const struct conf *c);
 const char *conf_sku_name(enum conf_sku sku);
 uint64_t conf_sku_rate_bps(enum conf_sku sku);
 int conf_sku_from_name(const char *name, enum conf_sku *sku);
+/** The rate in force each way, bit/s: rate_mbps if set, else the SKU's. */
+uint64_t conf_rate_bps(const struct conf *c);
 
 /** Parse "a.b.c.d/len" into a masked prefix; 0 or -EINVAL. */
 int conf_parse_prefix(const char *s, struct conf_prefix *p);
@@ -188,6 +192,7 @@ bool conf_prefix_overlap(const struct conf_prefix *a, const struct conf_prefix *
 enum conf_change_kind {
 	CONF_CHANGE_SKU,           /**< value: the SKU's name */
 	CONF_CHANGE_TUNNEL_LIMIT,  /**< number */
+	CONF_CHANGE_RATE,          /**< number: rate_mbps (0: the SKU's rate) */
 	CONF_CHANGE_PROTOCOL,      /**< name ("ikev2", "sstp"), on */
 	CONF_CHANGE_AUTH,          /**< name ("certificate", "radius"), on */
 	CONF_CHANGE_ROOT,          /**< on: add {name, key ("file" or "data"): value}; off: remove name */

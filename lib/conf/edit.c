@@ -138,6 +138,9 @@ apply(config_t *cfg, const struct conf_change *ch, char *err, size_t errlen)
 	case CONF_CHANGE_TUNNEL_LIMIT:
 		s = child(root, "tunnel_limit", CONFIG_TYPE_INT);
 		return s != NULL && config_setting_set_int(s, (int)ch->number) ? 0 : -ENOMEM;
+	case CONF_CHANGE_RATE:
+		s = child(root, "rate_mbps", CONFIG_TYPE_INT);
+		return s != NULL && config_setting_set_int(s, (int)ch->number) ? 0 : -ENOMEM;
 	case CONF_CHANGE_PROTOCOL:
 		return edit_flags(root, "protocols", ch->name, ch->on, err, errlen);
 	case CONF_CHANGE_AUTH:

@@ -96,6 +96,8 @@ static void service_json(const struct conf *c, struct json_object *o)
 	add_str(sku, "name", name != NULL ? name : "unknown");
 	json_object_object_add(sku, "rate_bps", json_object_new_uint64(conf_sku_rate_bps(c->sku)));
 	json_object_object_add(sku, "tunnel_limit", json_object_new_uint64(c->tunnel_limit));
+	json_object_object_add(sku, "rate_mbps", json_object_new_uint64(c->rate_mbps));
+	json_object_object_add(sku, "rate_in_force_bps", json_object_new_uint64(conf_rate_bps(c)));
 	json_object_object_add(o, "sku", sku);
 	json_object_object_add(o, "protocols", flags_json(c->protocols, protocols));
 	json_object_object_add(o, "auth", flags_json(c->auth, auth));

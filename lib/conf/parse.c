@@ -35,6 +35,11 @@ uint64_t conf_sku_rate_bps(enum conf_sku sku)
 	return (unsigned)sku < CONF_SKU_COUNT ? skus[sku].rate_bps : 0;
 }
 
+uint64_t conf_rate_bps(const struct conf *c)
+{
+	return c->rate_mbps ? (uint64_t)c->rate_mbps * 1000000u : conf_sku_rate_bps(c->sku);
+}
+
 int conf_sku_from_name(const char *name, enum conf_sku *sku)
 {
 	for (unsigned i = 0; name != NULL && i < CONF_SKU_COUNT; i++) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -221,7 +222,8 @@ pool_size(const struct dp *dp)
 
 		n += pr->mbufs + dp->n_workers * (pr->rx_desc + pr->tx_desc + 2 * RING_SIZE);
 	}
-	return n;
+	/* What may wait for the SKU's rate (a little above the limit when many tunnels are busy). */
+	return n + dp->n_workers * DP_DIRS * (SHAPE_LIMIT + 1024);
 }
 
 static int
@@ -291,11 +293,33 @@ make_vnet(struct dp *dp, const struct conf *c, int socket)
 	return 0;
 }
 
+/*
+ * A worker's queues for the SKU's rate, one per tunnel id and direction.
+ * DRR's quantum must be at least the largest packet: the larger MTU.
+ */
+static int
+make_shapes(struct dp *dp, struct worker *w)
+{
+	size_t sz = sizeof(struct worker_shape) + SA_TABLE_SIZE * sizeof(struct shaper_queue);
+	uint32_t quantum = RTE_MAX(dp->ports[PORT_PUBLIC].mtu, dp->ports[PORT_PRIVATE].mtu);
+	unsigned d;
+
+	for (d = 0; d < DP_DIRS; d++) {
+		w->shape[d] = rte_zmalloc_socket("shape", sz, RTE_CACHE_LINE_SIZE,
+						 (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (w->shape[d] == NULL)
+			return -ENOMEM;
+		shaper_drr_init(&w->shape[d]->drr, w->shape[d]->q, SA_TABLE_SIZE, quantum,
+				SHAPE_LIMIT);
+	}
+	return 0;
+}
+
 static int
 make_tables(struct dp *dp, const struct conf *c, int socket)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
-	unsigned i;
+	unsigned i, d;
 
 	dp->qsbr = rte_zmalloc_socket("qsbr", sz, RTE_CACHE_LINE_SIZE, socket);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0)
@@ -308,9 +332,12 @@ make_tables(struct dp *dp, const struct conf *c, int socket)
 	for (i = 0; i < dp->n_workers; i++) {
 		dp->workers[i].esp =
 			esp_worker_create((int)rte_lcore_to_socket_id(dp->workers[i].lcore_id));
-		if (dp->workers[i].esp == NULL)
+		if (dp->workers[i].esp == NULL || make_shapes(dp, &dp->workers[i]) != 0)
 			return -ENOMEM;
 	}
+	for (d = 0; d < DP_DIRS; d++)
+		shaper_bucket_init(&dp->rate[d], 0, SHAPE_BURST_US, rte_get_tsc_hz());
+	dp_set_rate(dp, conf_rate_bps(c));
 	return make_vnet(dp, c, socket);
 }
 
@@ -389,6 +416,13 @@ dp_start_workers(struct dp *dp)
 }
 
 static void
+mbuf_free_cb(void *arg, void *m)
+{
+	(void)arg;
+	rte_pktmbuf_free(m);
+}
+
+static void
 ring_free_mbufs(struct rte_ring *r)
 {
 	void *m;
@@ -408,9 +442,14 @@ dp_stop(struct dp *dp)
 	ring_free_mbufs(dp->ike_ring);
 	dp_ike_frag_free(dp);
 	for (i = 0; i < dp->n_workers; i++) {
-		ring_free_mbufs(dp->workers[i].handoff);
+		struct worker *w = &dp->workers[i];
+
+		ring_free_mbufs(w->handoff);
 		for (pi = 0; pi < PORT_COUNT; pi++)
-			ring_free_mbufs(dp->workers[i].tx_ring[pi]);
+			ring_free_mbufs(w->tx_ring[pi]);
+		for (pi = 0; pi < DP_DIRS; pi++)
+			if (w->shape[pi] != NULL)
+				shaper_drr_flush(&w->shape[pi]->drr, mbuf_free_cb, NULL);
 	}
 	if (dp->neigh)
 		neigh_flush(dp->neigh);
@@ -439,6 +478,8 @@ dp_destroy(struct dp *dp)
 	rte_ring_free(dp->ike_ring);
 	for (i = 0; dp->workers && i < dp->n_workers; i++) {
 		esp_worker_free(dp->workers[i].esp);
+		rte_free(dp->workers[i].shape[DP_UP]);
+		rte_free(dp->workers[i].shape[DP_DOWN]);
 		rte_ring_free(dp->workers[i].handoff);
 		for (pi = 0; pi < PORT_COUNT; pi++)
 			rte_ring_free(dp->workers[i].tx_ring[pi]);
@@ -454,6 +495,66 @@ unsigned
 dp_mbufs_in_use(const struct dp *dp)
 {
 	return dp->mbufs ? rte_mempool_in_use_count(dp->mbufs) : 0;
+}
+
+void
+dp_set_rate(struct dp *dp, uint64_t bps)
+{
+	unsigned d;
+
+	for (d = 0; d < DP_DIRS; d++)
+		shaper_bucket_set_rate(&dp->rate[d], bps, SHAPE_BURST_US);
+	dp->rate_bps = bps;
+}
+
+static uint64_t
+shape_sent_bytes(const struct dp *dp, enum dp_dir d)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < dp->n_workers; i++)
+		sum += __atomic_load_n(&dp->workers[i].shape[d]->sent_bytes, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* Control core: the use of each direction over the last second (or more). */
+void
+dp_shape_sample(struct dp *dp, uint64_t now)
+{
+	uint64_t hz = rte_get_tsc_hz(), bytes;
+	unsigned d;
+
+	if (now - dp->use_tsc < hz)
+		return;
+	for (d = 0; d < DP_DIRS; d++) {
+		bytes = shape_sent_bytes(dp, d);
+		if (dp->use_tsc != 0)
+			dp->use_bps[d] = (uint64_t)((double)(bytes - dp->use_bytes[d]) * 8 * (double)hz /
+						    (double)(now - dp->use_tsc));
+		dp->use_bytes[d] = bytes;
+	}
+	dp->use_tsc = now;
+}
+
+void
+dp_shape_stats(const struct dp *dp, enum dp_dir d, struct dp_shape_stats *s)
+{
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	s->rate_bps = dp->rate_bps;
+	s->use_bps = dp->use_bps[d];
+	for (i = 0; i < dp->n_workers; i++) {
+		const struct worker_shape *w = dp->workers[i].shape[d];
+
+		s->sent_bytes += __atomic_load_n(&w->sent_bytes, __ATOMIC_RELAXED);
+		s->sent_packets += __atomic_load_n(&w->sent_packets, __ATOMIC_RELAXED);
+		s->waited += __atomic_load_n(&w->waited, __ATOMIC_RELAXED);
+		s->drops += __atomic_load_n(&w->drops, __ATOMIC_RELAXED);
+		s->queued_packets += __atomic_load_n(&w->drr.packets, __ATOMIC_RELAXED);
+		s->queued_bytes += __atomic_load_n(&w->drr.bytes, __ATOMIC_RELAXED);
+	}
 }
 
 static void

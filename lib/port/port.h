@@ -23,6 +23,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include "conf.h"
+#include "shaper.h"
 
 enum port_index { PORT_PUBLIC = 0, PORT_PRIVATE = 1, PORT_COUNT = 2 };
 
@@ -110,6 +111,16 @@ struct rte_rcu_qsbr;
 struct rte_mempool;
 
 struct dp;
+struct worker_shape;
+
+/**
+ * The two directions of the SKU's rate, each held separately: up is what
+ * clients send into the VNet (shaped once decrypted, so only authentic
+ * packets use it), down what the VNet sends to clients (shaped before
+ * encryption, so no crypto is spent on what will wait or be dropped).
+ * Both count inner IPv4 bytes: what the client's applications see.
+ */
+enum dp_dir { DP_UP = 0, DP_DOWN = 1, DP_DIRS = 2 };
 
 /** A worker lcore: polls queue `queue` of every port. */
 struct worker {
@@ -120,6 +131,7 @@ struct worker {
 	struct rte_ring *tx_ring[PORT_COUNT]; /**< frames the control core asks it to send */
 	struct rte_ring *handoff;      /**< frames of tunnels it owns, from other workers */
 	struct esp_worker *esp;        /**< its IPsec-MB manager */
+	struct worker_shape *shape[DP_DIRS]; /**< its tunnels' queues for the SKU's rate (worker_priv.h) */
 	struct port_counters ctr[PORT_COUNT];
 	uint64_t polls;                /**< loop iterations */
 	uint64_t busy_polls;           /**< iterations that moved at least one frame */
@@ -132,6 +144,18 @@ struct port_learn {
 	uint8_t port;                  /**< enum port_index */
 	uint8_t solicited;             /**< 1 when the sender asked us (RFC 826: may create) */
 	struct rte_ether_addr mac;
+};
+
+/** What the rate of one direction did (dp_shape_stats()). */
+struct dp_shape_stats {
+	uint64_t rate_bps;             /**< in force; 0 = no limit */
+	uint64_t use_bps;              /**< what passed over the last second or so */
+	uint64_t sent_bytes;           /**< passed the shaper (inner IPv4 bytes) */
+	uint64_t sent_packets;
+	uint64_t waited;               /**< packets that had to wait in a queue */
+	uint64_t queued_packets;       /**< waiting now, every worker */
+	uint64_t queued_bytes;
+	uint64_t drops;                /**< queue share full (also per tunnel: rate_queue_full) */
 };
 
 /** The whole data plane, owned by the control core. */
@@ -163,6 +187,11 @@ struct dp {
 	unsigned n_workers;
 	unsigned idle_sleep_us;
 	uint64_t next_timer_tsc;       /**< control core: next neighbour timer run */
+	struct shaper_bucket rate[DP_DIRS]; /**< the SKU's rate, shared by every worker */
+	uint64_t rate_bps;             /**< what rate[] holds (0 = no limit) */
+	uint64_t use_tsc;              /**< control core: when use_bytes was taken */
+	uint64_t use_bytes[DP_DIRS];   /**< sent_bytes then */
+	uint64_t use_bps[DP_DIRS];     /**< the rate between the last two samples */
 	bool stop;                     /**< set by dp_stop(), read by workers */
 };
 
@@ -213,6 +242,16 @@ void dp_destroy(struct dp *dp);
 
 /** Mbufs of the pool not back in it (0 after a clean dp_stop()). */
 unsigned dp_mbufs_in_use(const struct dp *dp);
+
+/**
+ * Hold each direction to bps bits per second of inner IPv4 traffic (0 = no
+ * limit), shared by every worker. In force for the next burst; safe while
+ * the workers run.
+ */
+void dp_set_rate(struct dp *dp, uint64_t bps);
+
+/** What the rate of direction d did, summed over the workers. */
+void dp_shape_stats(const struct dp *dp, enum dp_dir d, struct dp_shape_stats *s);
 
 /** Sum of every worker's counters for one port. */
 void dp_port_counters(const struct dp *dp, enum port_index p, struct port_counters *sum);

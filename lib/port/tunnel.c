@@ -128,10 +128,12 @@ inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsi
 	return k;
 }
 
-/* A decrypted packet: policy, TTL, then out of the private port. */
-static void
-inbound_forward(struct worker *w, struct rte_mbuf *m, const struct inbound_ctx *ctx,
-		struct tx_batch *tx)
+/*
+ * A decrypted packet: policy, TTL, Ethernet header. Its next hop on the
+ * private port, or 0 when it was dropped (counted on its tunnel).
+ */
+static uint32_t
+inbound_prepare(struct worker *w, struct rte_mbuf *m, const struct inbound_ctx *ctx)
 {
 	struct dp *dp = w->dp;
 	struct rte_ipv4_hdr *ip = ip_hdr(m);
@@ -152,12 +154,54 @@ inbound_forward(struct worker *w, struct rte_mbuf *m, const struct inbound_ctx *
 		why = SA_DROP_no_route;
 	else
 		why = SA_DROP_COUNT;
-	if (unlikely(why != SA_DROP_COUNT))
-		return tunnel_drop(ctx->child->tunnel, why, m);
+	if (unlikely(why != SA_DROP_COUNT)) {
+		tunnel_drop(ctx->child->tunnel, why, m);
+		return 0;
+	}
 	ttl_decrement(ip);
 	rte_pktmbuf_prepend(m, ETH_LEN);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	send_via(w, PORT_PRIVATE, hop, m, tx);
+	return hop;
+}
+
+/*
+ * The SKU's rate, up: the frames ready to go (next hop in their metadata)
+ * either go now or wait as they are in their tunnels' queues.
+ */
+static void
+inbound_shape(struct worker *w, struct rte_mbuf **out, unsigned good, const uint8_t *from,
+	      const struct inbound_ctx *ctx, struct tx_batch *tx)
+{
+	struct rte_mbuf *keep[TUNNEL_BATCH_MAX];
+	struct sa_tunnel *tun[TUNNEL_BATCH_MAX];
+	uint16_t len[TUNNEL_BATCH_MAX];
+	unsigned i, k = 0;
+	uint32_t hop;
+
+	for (i = 0; i < good; i++) {
+		/* The inner packet's own length, before its Ethernet header. */
+		len[k] = (uint16_t)rte_pktmbuf_pkt_len(out[i]);
+		hop = inbound_prepare(w, out[i], &ctx[from[i]]);
+		if (hop == 0)
+			continue;
+		port_meta(out[i])->next_hop = hop;
+		tun[k] = ctx[from[i]].child->tunnel;
+		keep[k++] = out[i];
+	}
+	if (k != 0 && shape_offer(w, DP_UP, keep, tun, len, k))
+		for (i = 0; i < k; i++)
+			send_via(w, PORT_PRIVATE, port_meta(keep[i])->next_hop, keep[i], tx);
+}
+
+/* Frames that waited for the rate, up: they are ready to go. */
+static void
+inbound_release(struct worker *w, struct tx_batch *tx)
+{
+	struct rte_mbuf *m[TUNNEL_BATCH_MAX];
+	unsigned n = shape_release(w, DP_UP, m, TUNNEL_BATCH_MAX), i;
+
+	for (i = 0; i < n; i++)
+		send_via(w, PORT_PRIVATE, port_meta(m[i])->next_hop, m[i], tx);
 }
 
 static void
@@ -180,8 +224,14 @@ inbound_run(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsigne
 	for (i = good; i < k; i++)
 		rte_pktmbuf_free(out[i]);
 	good_origin(mine, out, k, good, from);
-	for (i = 0; i < good; i++)
-		inbound_forward(w, out[i], &ctx[from[i]], tx);
+	if (unlikely(shape_active(w, DP_UP)))
+		return inbound_shape(w, out, good, from, ctx, tx);
+	for (i = 0; i < good; i++) {
+		uint32_t hop = inbound_prepare(w, out[i], &ctx[from[i]]);
+
+		if (hop != 0)
+			send_via(w, PORT_PRIVATE, hop, out[i], tx);
+	}
 }
 
 /* ---- outbound: VNet -> client ---- */
@@ -346,20 +396,17 @@ outbound_send(struct worker *w, struct rte_mbuf *m, struct sa_tunnel *tun, uint3
 	}
 }
 
+/* Encrypt the k admitted packets mine[] (SAs sa[], tunnels tun[]) and send them. */
 static void
-outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch tx[PORT_COUNT])
+outbound_crypt(struct worker *w, struct esp_sa **sa, struct rte_mbuf **mine,
+	       struct sa_tunnel **tun, unsigned k, struct tx_batch tx[PORT_COUNT])
 {
-	struct esp_sa *sa[TUNNEL_BATCH_MAX];
-	struct rte_mbuf *mine[TUNNEL_BATCH_MAX], *out[TUNNEL_BATCH_MAX];
-	struct sa_tunnel *tun[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *out[TUNNEL_BATCH_MAX];
 	enum esp_drop why[TUNNEL_BATCH_MAX];
 	uint8_t from[TUNNEL_BATCH_MAX];
-	unsigned k, good, i;
+	unsigned good, i;
 	uint32_t gen;
 
-	k = outbound_select(w, in, n, sa, mine, tun, tx);
-	if (k == 0)
-		return;
 	memcpy(out, mine, k * sizeof(out[0]));
 	good = esp_outbound(w->esp, sa, out, k, why);
 	for (i = good; i < k; i++)
@@ -375,6 +422,59 @@ outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch
 	gen = neigh_generation(w->dp->neigh);
 	for (i = 0; i < good; i++)
 		outbound_send(w, out[i], tun[from[i]], gen, &tx[PORT_PUBLIC]);
+}
+
+static void
+outbound_run(struct worker *w, struct rte_mbuf **in, unsigned n, struct tx_batch tx[PORT_COUNT])
+{
+	struct esp_sa *sa[TUNNEL_BATCH_MAX];
+	struct rte_mbuf *mine[TUNNEL_BATCH_MAX];
+	struct sa_tunnel *tun[TUNNEL_BATCH_MAX];
+	uint16_t len[TUNNEL_BATCH_MAX];
+	unsigned k, i;
+
+	k = outbound_select(w, in, n, sa, mine, tun, tx);
+	if (k == 0)
+		return;
+	if (unlikely(shape_active(w, DP_DOWN))) {
+		/* Trimmed to the IPv4 packet by outbound_admit(). */
+		for (i = 0; i < k; i++)
+			len[i] = (uint16_t)rte_pktmbuf_pkt_len(mine[i]);
+		if (!shape_offer(w, DP_DOWN, mine, tun, len, k))
+			return;
+	}
+	outbound_crypt(w, sa, mine, tun, k, tx);
+}
+
+/*
+ * Packets that waited for the rate, down: admitted before they waited, but
+ * their tunnels may have gone since (RCU): found again by inner destination.
+ */
+static void
+outbound_release(struct worker *w, struct tx_batch tx[PORT_COUNT])
+{
+	struct rte_mbuf *m[TUNNEL_BATCH_MAX], *mine[TUNNEL_BATCH_MAX];
+	struct sa_tunnel *tun[TUNNEL_BATCH_MAX], *keep[TUNNEL_BATCH_MAX];
+	struct esp_sa *sa[TUNNEL_BATCH_MAX];
+	uint32_t dst[TUNNEL_BATCH_MAX];
+	unsigned n = shape_release(w, DP_DOWN, m, TUNNEL_BATCH_MAX), i, k = 0;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		dst[i] = L2L3_NTOHL(ip_hdr(m[i])->dst_addr);
+	sa_lookup_addr_bulk(w->dp->sa, dst, n, tun);
+	for (i = 0; i < n; i++) {
+		if (tun[i] == NULL || tun[i]->owner != w->index) {
+			drop_pkt(&w->ctr[PORT_PRIVATE], PORT_DROP_no_tunnel, m[i]);
+			continue;
+		}
+		sa[k] = sa_child_esp(sa_tunnel_out(tun[i]));
+		keep[k] = tun[i];
+		mine[k++] = m[i];
+	}
+	if (k != 0)
+		outbound_crypt(w, sa, mine, keep, k, tx);
 }
 
 /* Frames other workers handed to us: we own their tunnels. */
@@ -412,4 +512,9 @@ tunnel_run(struct worker *w, struct tunnel_batch *b, struct tx_batch tx[PORT_COU
 	if (b->n_out)
 		outbound_run(w, b->to_client, b->n_out, tx);
 	b->n_in = b->n_out = 0;
+	/* What waits for the SKU's rate goes when the bucket allows. */
+	if (unlikely(shape_waiting(w, DP_UP)))
+		inbound_release(w, &tx[PORT_PRIVATE]);
+	if (unlikely(shape_waiting(w, DP_DOWN)))
+		outbound_release(w, tx);
 }

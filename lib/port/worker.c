@@ -178,7 +178,10 @@ ctl_tx_drain(struct worker *w, enum port_index pi)
 	return n; /* tx_flush empties tx */
 }
 
-/* One burst from our queue of each port (and hand-offs), then the control core's frames. */
+/*
+ * One burst from our queue of each port (and hand-offs, and what waits for
+ * the SKU's rate), then the control core's frames.
+ */
 static unsigned
 poll_once(struct worker *w)
 {
@@ -188,7 +191,8 @@ poll_once(struct worker *w)
 	for (pi = 0; pi < PORT_COUNT; pi++) {
 		n = rte_eth_rx_burst(w->dp->ports[pi].port_id, w->queue, rx, PORT_BURST_MAX);
 		/* Hand-offs ride along with the public port's burst (or run alone). */
-		if (n || (pi == PORT_PUBLIC && rte_ring_count(w->handoff)))
+		if (n || (pi == PORT_PUBLIC && (rte_ring_count(w->handoff) ||
+						shape_waiting(w, DP_UP) || shape_waiting(w, DP_DOWN))))
 			dp_worker_input(w, pi, rx, n);
 		work += n + ctl_tx_drain(w, pi);
 	}
@@ -313,6 +317,7 @@ dp_control_poll(struct dp *dp, uint64_t now)
 		work += neigh_timers(dp->neigh, dp, now);
 		work += sa_table_reclaim(dp->sa);
 		work += sa_table_poll_events(dp->sa, seq_event, dp);
+		dp_shape_sample(dp, now);
 		dp->next_timer_tsc = now + rte_get_tsc_hz() / 10;
 	}
 	return work;

@@ -76,6 +76,55 @@ drop_pkt(struct port_counters *c, enum port_drop why, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * One worker's side of the SKU's rate for one direction (shape.c): its
+ * tunnels' queues in deficit round robin, and the credit it holds from the
+ * shared bucket (dp->rate). Written by the worker only; the control core
+ * reads the counters for show sku.
+ */
+#define SHAPE_LIMIT 2048               /**< packets a worker holds per direction (shared fairly) */
+#define SHAPE_BURST_US 2000            /**< idle credit the bucket keeps: 2 ms of the rate */
+
+struct worker_shape {
+	struct shaper_drr drr;
+	uint32_t credit;               /**< bytes the bucket granted that queued packets will use */
+	uint64_t sent_bytes;           /**< passed, fast or after waiting (inner IPv4 bytes) */
+	uint64_t sent_packets;
+	uint64_t waited;               /**< packets that were queued */
+	uint64_t drops;                /**< queue share full */
+	struct shaper_queue q[];       /**< one per tunnel id (id - 1) */
+} __rte_cache_aligned;
+
+/** Does direction d go through the shaper now (a rate, or packets still waiting)? */
+static inline bool
+shape_active(const struct worker *w, enum dp_dir d)
+{
+	return !shaper_bucket_unlimited(&w->dp->rate[d]) || w->shape[d]->drr.packets != 0;
+}
+
+struct sa_tunnel;
+
+/**
+ * The n packets m[] (inner bytes len[], of tunnels tun[]) ask to go in
+ * direction d. true: nothing waits and the bucket granted them all, the
+ * caller sends them now. false: they were queued behind their tunnels
+ * (or dropped and counted if a queue share was full); shape_release()
+ * gives them back when the rate allows.
+ */
+bool shape_offer(struct worker *w, enum dp_dir d, struct rte_mbuf **m, struct sa_tunnel *const *tun,
+		 const uint16_t *len, unsigned n);
+/** Up to max queued packets of direction d that may go now, in fair order. */
+unsigned shape_release(struct worker *w, enum dp_dir d, struct rte_mbuf **out, unsigned max);
+/** Control core: take the use of each direction about once a second (dp_shape_stats). */
+void dp_shape_sample(struct dp *dp, uint64_t now);
+
+/** Packets waiting in direction d on this worker. */
+static inline uint32_t
+shape_waiting(const struct worker *w, enum dp_dir d)
+{
+	return w->shape[d]->drr.packets;
+}
+
 /** Run the ESP paths on what the iteration collected; empties b. */
 void tunnel_run(struct worker *w, struct tunnel_batch *b, struct tx_batch tx[PORT_COUNT]);
 

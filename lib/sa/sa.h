@@ -44,7 +44,8 @@
 	X(too_big, "decrypted packet larger than the private port's MTU")          \
 	X(frag_needed, "DF packet too big for the tunnel: ICMP sent to the sender") \
 	X(frag_failed, "outer fragmentation failed (no mbufs)")                     \
-	X(no_route, "no next hop on the outgoing port")
+	X(no_route, "no next hop on the outgoing port")                             \
+	X(rate_queue_full, "over the SKU's rate and the tunnel's queue share was full")
 
 #define SA_DROP_ENUM(name, help) SA_DROP_##name,
 enum sa_drop { SA_DROP_REASONS(SA_DROP_ENUM) SA_DROP_COUNT };

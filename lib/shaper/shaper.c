@@ -81,12 +81,14 @@ shaper_bucket_refund(struct shaper_bucket *b, uint32_t bytes)
 /* ---- deficit round robin over one worker's tunnels ---- */
 
 void
-shaper_drr_init(struct shaper_drr *d, struct shaper_queue *q, uint32_t n, uint32_t quantum)
+shaper_drr_init(struct shaper_drr *d, struct shaper_queue *q, uint32_t n, uint32_t quantum,
+		uint32_t limit)
 {
 	memset(d, 0, sizeof(*d));
 	d->q = q;
 	d->n = n;
 	d->quantum = quantum;
+	d->limit = limit;
 	d->first = d->last = NONE;
 }
 
@@ -109,8 +111,13 @@ int
 shaper_drr_enqueue(struct shaper_drr *d, uint32_t i, void *pkt, uint16_t len)
 {
 	struct shaper_queue *q = &d->q[i];
+	uint32_t share = d->limit / (d->active + !q->active);
 
-	if (q->tail - q->head >= SHAPER_QUEUE_MAX) {
+	if (share < SHAPER_QUEUE_MIN)
+		share = SHAPER_QUEUE_MIN;
+	if (share > SHAPER_QUEUE_MAX)
+		share = SHAPER_QUEUE_MAX;
+	if (q->tail - q->head >= share) {
 		q->drops++;
 		return -ENOBUFS;
 	}
@@ -118,6 +125,8 @@ shaper_drr_enqueue(struct shaper_drr *d, uint32_t i, void *pkt, uint16_t len)
 	q->pkt[q->tail & QMASK] = pkt;
 	q->tail++;
 	q->bytes += len;
+	d->packets++;
+	d->bytes += len;
 	if (!q->active) {
 		q->deficit = 0;
 		activate(d, i);
@@ -182,17 +191,30 @@ shaper_drr_dequeue(struct shaper_drr *d, uint32_t budget, void **pkts, uint32_t 
 		rotate(d);
 	}
 out:
+	d->packets -= n;
+	d->bytes -= bytes;
 	*used = bytes;
 	return n;
 }
 
-uint64_t
-shaper_drr_backlog(const struct shaper_drr *d)
+uint32_t
+shaper_drr_flush(struct shaper_drr *d, void (*free_pkt)(void *arg, void *pkt), void *arg)
 {
-	uint64_t b = 0;
-	uint32_t i;
+	uint32_t i, n = 0;
 
-	for (i = 0; i < d->n; i++)
-		b += d->q[i].bytes;
-	return b;
+	for (i = 0; i < d->n; i++) {
+		struct shaper_queue *q = &d->q[i];
+
+		for (; q->head != q->tail; q->head++, n++)
+			free_pkt(arg, q->pkt[q->head & QMASK]);
+		q->bytes = 0;
+		q->deficit = 0;
+		q->active = false;
+	}
+	d->first = d->last = NONE;
+	d->active = 0;
+	d->in_turn = false;
+	d->packets = 0;
+	d->bytes = 0;
+	return n;
 }

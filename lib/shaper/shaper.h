@@ -32,7 +32,7 @@ struct shaper_bucket {
 	uint64_t cycles_per_kbyte;     /**< cost of 1024 bytes at the rate, in cycles (atomic) */
 	uint64_t burst_cycles;         /**< how far ahead of now tat may run (atomic) */
 	uint64_t hz;
-};
+} __attribute__((aligned(64)));   /* every worker writes tat: a line of its own */
 
 /**
  * rate_bps: bits per second (0 = no limit); burst_us: credit that may pile
@@ -51,7 +51,8 @@ uint32_t shaper_bucket_take(struct shaper_bucket *b, uint32_t want, uint64_t now
 void shaper_bucket_refund(struct shaper_bucket *b, uint32_t bytes);
 bool shaper_bucket_unlimited(const struct shaper_bucket *b);
 
-#define SHAPER_QUEUE_MAX 256           /**< packets queued per tunnel (power of two) */
+#define SHAPER_QUEUE_MAX 256           /**< packets queued per tunnel at most (power of two) */
+#define SHAPER_QUEUE_MIN 4             /**< a tunnel may always queue this many */
 
 /** One tunnel's FIFO of packet lengths (and the caller's packet handles). */
 struct shaper_queue {
@@ -65,19 +66,31 @@ struct shaper_queue {
 	void *pkt[SHAPER_QUEUE_MAX];
 };
 
-/** Deficit round robin over n queues, owned by one worker. */
+/**
+ * Deficit round robin over n queues, owned by one worker. The queues share
+ * `limit` packets: a queue may hold its fair part of it, limit / (queues
+ * with packets), but never less than SHAPER_QUEUE_MIN nor more than
+ * SHAPER_QUEUE_MAX. So the packets held stay near limit however many
+ * tunnels are busy, a tunnel that sends less than its share never finds its
+ * queue full, and a heavy one cannot take the room of the others (the same
+ * aim as fq_codel's drop from the fattest flow, without searching for it).
+ */
 struct shaper_drr {
 	uint32_t quantum;              /**< bytes added per round, >= the largest packet */
 	uint32_t n;
+	uint32_t limit;                /**< packets queued in all, shared as above */
+	uint32_t packets;              /**< queued now, in all queues */
+	uint64_t bytes;                /**< queued now, in all queues */
 	uint32_t first, last;          /**< active list, UINT32_MAX when empty */
 	uint32_t active;
 	bool in_turn;                  /**< the head queue's turn has begun (its quantum added) */
 	struct shaper_queue *q;        /**< n queues */
 };
 
-/** q: n zeroed queues (the caller allocates). */
-void shaper_drr_init(struct shaper_drr *d, struct shaper_queue *q, uint32_t n, uint32_t quantum);
-/** Queue packet pkt of len bytes for queue i: 0, or -ENOBUFS (full: counted in drops). */
+/** q: n zeroed queues (the caller allocates); limit: packets shared by them (see above). */
+void shaper_drr_init(struct shaper_drr *d, struct shaper_queue *q, uint32_t n, uint32_t quantum,
+		     uint32_t limit);
+/** Queue packet pkt of len bytes for queue i: 0, or -ENOBUFS (its share is full: counted in drops). */
 int shaper_drr_enqueue(struct shaper_drr *d, uint32_t i, void *pkt, uint16_t len);
 /**
  * Dequeue, in deficit round robin order, packets of at most budget bytes in
@@ -87,6 +100,15 @@ int shaper_drr_enqueue(struct shaper_drr *d, uint32_t i, void *pkt, uint16_t len
 uint32_t shaper_drr_dequeue(struct shaper_drr *d, uint32_t budget, void **pkts, uint32_t *which,
 			    uint32_t max, uint32_t *used);
 /** Bytes queued in all. */
-uint64_t shaper_drr_backlog(const struct shaper_drr *d);
+static inline uint64_t
+shaper_drr_backlog(const struct shaper_drr *d)
+{
+	return d->bytes;
+}
+/**
+ * Drop every queued packet: free(arg, pkt) is called for each (a stopping
+ * worker's mbufs). Returns how many.
+ */
+uint32_t shaper_drr_flush(struct shaper_drr *d, void (*free_pkt)(void *arg, void *pkt), void *arg);
 
 #endif

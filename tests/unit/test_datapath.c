@@ -419,6 +419,191 @@ long_input_is_taken_a_burst_at_a_time(void **state)
 		rte_pktmbuf_free(out[i]);
 }
 
+/* ---- the SKU's rate (lib/port/shape.c) ---- */
+
+static int tunnel_teardown(void **state);
+
+/*
+ * 8 kbit/s: the bucket's 2 ms of idle credit is 2 bytes and a 100-byte
+ * packet earns its credit in 0.1 s, so nothing of these tests can pass
+ * before the rate is lifted (unless the test stalls for seconds).
+ */
+#define SLOW_BPS 8000u
+#define WAVE 40
+
+static struct rte_mbuf *
+vnet_to_client(uint16_t len)
+{
+	struct rte_mbuf *m = inner_packet(VNET_HOST, CLIENT_INNER, len, false);
+
+	add_ether(m, &vnet_mac, &dp.ports[PORT_PRIVATE].mac);
+	return m;
+}
+
+/* Down: packets wait for the rate in order, and go in order when it allows. */
+static void
+rate_holds_down_and_releases_in_order(void **state)
+{
+	struct rte_mbuf *in[WAVE], *out[WAVE + 8];
+	struct dp_shape_stats st, st0;
+	enum esp_drop why;
+	unsigned i, n;
+
+	(void)state;
+	dp_shape_stats(&dp, DP_DOWN, &st0);
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < WAVE; i++)
+		in[i] = vnet_to_client((uint16_t)(100 + i));
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, WAVE);
+	assert_int_equal(sent(PORT_PUBLIC, out, RTE_DIM(out)), 0);
+	dp_shape_stats(&dp, DP_DOWN, &st);
+	assert_int_equal(st.rate_bps, SLOW_BPS);
+	assert_int_equal(st.queued_packets, WAVE);
+	assert_int_equal(st.waited - st0.waited, WAVE);
+	assert_int_equal(st.drops, st0.drops);
+	/* Polls while the bucket is empty send nothing and lose nothing. */
+	input(0, PORT_PUBLIC, NULL);
+	assert_int_equal(sent(PORT_PUBLIC, out, RTE_DIM(out)), 0);
+	/* The rate lifted (a new SKU): the next poll sends them, in order. */
+	dp_set_rate(&dp, 0);
+	input(0, PORT_PUBLIC, NULL);
+	n = sent(PORT_PUBLIC, out, RTE_DIM(out));
+	assert_int_equal(n, WAVE);
+	for (i = 0; i < n; i++) {
+		rte_pktmbuf_adj(out[i], 14);
+		assert_int_equal(esp_inbound(client_crypto, &client_in, &out[i], 1, &why), 1);
+		assert_int_equal(rte_pktmbuf_pkt_len(out[i]), 100 + i);
+		rte_pktmbuf_free(out[i]);
+	}
+	dp_shape_stats(&dp, DP_DOWN, &st);
+	assert_int_equal(st.queued_packets, 0);
+	assert_int_equal(st.queued_bytes, 0);
+	assert_int_equal(st.sent_packets - st0.sent_packets, WAVE);
+	assert_int_equal(st.sent_bytes - st0.sent_bytes, WAVE * 100 + WAVE * (WAVE - 1) / 2);
+}
+
+/* Up: decrypted frames wait as they are, and reach the VNet in order. */
+static void
+rate_holds_up_and_releases_in_order(void **state)
+{
+	struct rte_mbuf *in[WAVE], *out[WAVE + 8];
+	struct dp_shape_stats st;
+	unsigned i, n;
+
+	(void)state;
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < WAVE; i++)
+		in[i] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, (uint16_t)(100 + i), false));
+	dp_worker_input(&dp.workers[0], PORT_PUBLIC, in, WAVE);
+	assert_int_equal(sent(PORT_PRIVATE, out, RTE_DIM(out)), 0);
+	dp_shape_stats(&dp, DP_UP, &st);
+	assert_int_equal(st.queued_packets, WAVE);
+	/* Decrypted (and counted on the SA) before they waited. */
+	assert_int_equal(esp_sa_stats(sa_tunnel_get(dp.sa, tunnel_id)->in[0]->esp)->packets, WAVE);
+	dp_set_rate(&dp, 0);
+	input(0, PORT_PUBLIC, NULL);
+	n = sent(PORT_PRIVATE, out, RTE_DIM(out));
+	assert_int_equal(n, WAVE);
+	for (i = 0; i < n; i++) {
+		assert_memory_equal(rte_pktmbuf_mtod(out[i], uint8_t *), &vnet_mac, 6);
+		assert_int_equal(rte_pktmbuf_pkt_len(out[i]), 14 + 100 + i);
+		assert_int_equal(ip_after_ether(out[i])->time_to_live, 63);
+		rte_pktmbuf_free(out[i]);
+	}
+}
+
+/* Beyond its queue's share a tunnel's packets are dropped and counted on it. */
+static void
+rate_queue_share_full_is_dropped_per_tunnel(void **state)
+{
+	enum { N = SHAPER_QUEUE_MAX + 44 };
+	struct rte_mbuf *in[N], *out[64];
+	struct dp_shape_stats st0, st;
+	unsigned i, n, total = 0;
+
+	(void)state;
+	dp_shape_stats(&dp, DP_DOWN, &st0);
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < N; i++)
+		in[i] = vnet_to_client(100);
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, N);
+	dp_shape_stats(&dp, DP_DOWN, &st);
+	/* One busy tunnel: its share is capped at SHAPER_QUEUE_MAX. */
+	assert_int_equal(st.queued_packets, SHAPER_QUEUE_MAX);
+	assert_int_equal(st.drops - st0.drops, 44);
+	assert_int_equal(tunnel_drops(SA_DROP_rate_queue_full), 44);
+	dp_set_rate(&dp, 0);
+	while ((st.queued_packets != 0)) {
+		input(0, PORT_PUBLIC, NULL);
+		while ((n = sent(PORT_PUBLIC, out, RTE_DIM(out))) != 0) {
+			total += n;
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(out[i]);
+		}
+		dp_shape_stats(&dp, DP_DOWN, &st);
+	}
+	assert_int_equal(total, SHAPER_QUEUE_MAX);
+}
+
+/* A tunnel that goes while its packets wait: they are dropped when they would leave. */
+static void
+rate_waiting_packets_of_a_removed_tunnel(void **state)
+{
+	struct rte_mbuf *in[8], *out[8];
+	uint64_t before = port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel);
+	unsigned i;
+
+	(void)state;
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < RTE_DIM(in); i++)
+		in[i] = vnet_to_client(100);
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, RTE_DIM(in));
+	assert_int_equal(sa_tunnel_del(dp.sa, tunnel_id), 0);
+	sa_table_reclaim(dp.sa);
+	dp_set_rate(&dp, 0);
+	input(0, PORT_PUBLIC, NULL);
+	assert_int_equal(sent(PORT_PUBLIC, out, RTE_DIM(out)), 0);
+	assert_int_equal(port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel), before + RTE_DIM(in));
+	add_tunnel(0); /* for the teardown */
+	esp_sa_clear(client_out);
+	esp_sa_clear(client_in);
+}
+
+/* Packets still waiting when the data plane stops go back to the pool (group teardown checks). */
+static void
+rate_waiting_at_stop(void **state)
+{
+	struct rte_mbuf *in[8];
+	unsigned i;
+
+	(void)state;
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < RTE_DIM(in); i++)
+		in[i] = vnet_to_client(100);
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, RTE_DIM(in));
+	for (i = 0; i < RTE_DIM(in); i++)
+		in[i] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 100, false));
+	dp_worker_input(&dp.workers[0], PORT_PUBLIC, in, RTE_DIM(in));
+	assert_int_equal(dp_mbufs_in_use(&dp), baseline + 2 * RTE_DIM(in));
+}
+
+static int
+rate_teardown(void **state)
+{
+	(void)state;
+	dp_set_rate(&dp, conf_rate_bps(&conf));
+	return tunnel_teardown(state);
+}
+
+static int
+rate_stop_teardown(void **state)
+{
+	(void)state;
+	/* Leaves the packets waiting: the group teardown's dp_stop() frees them. */
+	remove_tunnel();
+	return 0;
+}
+
 static void
 seq_soft_limit_reaches_control(void **state)
 {
@@ -761,6 +946,16 @@ main(int argc, char **argv)
 						tunnel_teardown),
 		cmocka_unit_test_setup_teardown(per_packet_state_follows_esp_drops, tunnel_setup,
 						tunnel_teardown),
+		cmocka_unit_test_setup_teardown(rate_holds_down_and_releases_in_order, tunnel_setup,
+						rate_teardown),
+		cmocka_unit_test_setup_teardown(rate_holds_up_and_releases_in_order, tunnel_setup,
+						rate_teardown),
+		cmocka_unit_test_setup_teardown(rate_queue_share_full_is_dropped_per_tunnel,
+						tunnel_setup, rate_teardown),
+		cmocka_unit_test_setup_teardown(rate_waiting_packets_of_a_removed_tunnel,
+						tunnel_setup, rate_teardown),
+		/* Last: it leaves packets waiting for dp_stop(). */
+		cmocka_unit_test_setup_teardown(rate_waiting_at_stop, tunnel_setup, rate_stop_teardown),
 	};
 	int failed;
 

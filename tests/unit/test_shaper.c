@@ -188,7 +188,7 @@ drr_is_fair_between_equal_tunnels(void **state)
 
 	(void)state;
 	memset(queues, 0, sizeof(queues));
-	shaper_drr_init(&d, queues, TUNNELS, 1500);
+	shaper_drr_init(&d, queues, TUNNELS, 1500, 2048);
 	for (round = 0; round < 20000; round++) {
 		uint16_t lens[64];
 
@@ -218,7 +218,7 @@ drr_light_tunnel_gets_all_it_asks(void **state)
 
 	(void)state;
 	memset(queues, 0, sizeof(queues));
-	shaper_drr_init(&d, queues, TUNNELS, 1500);
+	shaper_drr_init(&d, queues, TUNNELS, 1500, 2048);
 	for (round = 0; round < 10000; round++) {
 		for (i = 1; i < TUNNELS; i++)
 			while (queues[i].tail - queues[i].head < 8)
@@ -248,7 +248,7 @@ drr_full_queue_and_small_budget(void **state)
 
 	(void)state;
 	memset(queues, 0, sizeof(queues));
-	shaper_drr_init(&d, queues, 2, 1500);
+	shaper_drr_init(&d, queues, 2, 1500, 1u << 20);
 	for (i = 0; i < SHAPER_QUEUE_MAX; i++)
 		assert_int_equal(shaper_drr_enqueue(&d, 1, NULL, 1500), 0);
 	assert_int_equal(shaper_drr_enqueue(&d, 1, NULL, 1500), -ENOBUFS);
@@ -264,6 +264,54 @@ drr_full_queue_and_small_budget(void **state)
 	assert_int_equal(shaper_drr_dequeue(&d, 1u << 30, pkts, NULL, 8, &used), 8);
 }
 
+static void
+free_count(void *arg, void *pkt)
+{
+	(*(uint32_t *)arg) += (uint32_t)(uintptr_t)pkt;
+}
+
+/* The queues share the limit: each busy one gets its part, never less than the minimum. */
+static void
+drr_queues_share_the_limit(void **state)
+{
+	struct shaper_drr d;
+	uint32_t i, k, used, sum = 0;
+	void *pkts[64];
+
+	(void)state;
+	memset(queues, 0, sizeof(queues));
+	shaper_drr_init(&d, queues, TUNNELS, 1500, 64);
+	/* Alone, a queue may take the whole limit. */
+	for (i = 0; i < 64; i++)
+		assert_int_equal(shaper_drr_enqueue(&d, 0, (void *)1, 100), 0);
+	assert_int_equal(shaper_drr_enqueue(&d, 0, (void *)1, 100), -ENOBUFS);
+	/* A second busy queue halves the share: queue 1 gets 32, queue 0 no more. */
+	for (i = 0; i < 32; i++)
+		assert_int_equal(shaper_drr_enqueue(&d, 1, (void *)1, 100), 0);
+	assert_int_equal(shaper_drr_enqueue(&d, 1, (void *)1, 100), -ENOBUFS);
+	assert_int_equal(shaper_drr_enqueue(&d, 0, (void *)1, 100), -ENOBUFS);
+	/* With many busy queues, each still gets the minimum. */
+	for (k = 2; k < TUNNELS; k++)
+		for (i = 0; i < SHAPER_QUEUE_MIN; i++)
+			assert_int_equal(shaper_drr_enqueue(&d, k, (void *)1, 100), 0);
+	assert_int_equal(shaper_drr_enqueue(&d, TUNNELS - 1, (void *)1, 100), -ENOBUFS);
+	assert_int_equal(queues[0].drops, 2);
+	assert_int_equal(queues[1].drops, 1);
+	assert_int_equal(queues[TUNNELS - 1].drops, 1);
+	/* The totals follow enqueue and dequeue. */
+	assert_int_equal(d.packets, 64 + 32 + (TUNNELS - 2) * SHAPER_QUEUE_MIN);
+	assert_int_equal(shaper_drr_backlog(&d), (uint64_t)d.packets * 100);
+	assert_int_equal(shaper_drr_dequeue(&d, 1000, pkts, NULL, 64, &used), 10);
+	assert_int_equal(d.packets, 64 + 32 + (TUNNELS - 2) * SHAPER_QUEUE_MIN - 10);
+	/* Flush hands every packet back once and leaves nothing. */
+	assert_int_equal(shaper_drr_flush(&d, free_count, &sum), 64 + 32 + (TUNNELS - 2) * SHAPER_QUEUE_MIN - 10);
+	assert_int_equal(sum, 64 + 32 + (TUNNELS - 2) * SHAPER_QUEUE_MIN - 10);
+	assert_int_equal(shaper_drr_backlog(&d), 0);
+	assert_int_equal(shaper_drr_dequeue(&d, 1u << 30, pkts, NULL, 64, &used), 0);
+	assert_int_equal(shaper_drr_enqueue(&d, 5, (void *)1, 100), 0);
+	assert_int_equal(shaper_drr_dequeue(&d, 1u << 30, pkts, NULL, 64, &used), 1);
+}
+
 int
 main(void)
 {
@@ -276,6 +324,7 @@ main(void)
 		cmocka_unit_test(drr_is_fair_between_equal_tunnels),
 		cmocka_unit_test(drr_light_tunnel_gets_all_it_asks),
 		cmocka_unit_test(drr_full_queue_and_small_budget),
+		cmocka_unit_test(drr_queues_share_the_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
