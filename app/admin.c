@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Changing a running gateway from the CLI: SKU and tunnel limit, protocols,
+ * Changing a running gateway from the CLI: SKU, rate and tunnel limit, protocols,
  * authentication modes, trusted roots, revoked thumbprints, DNS servers.
  * Each change goes through conf_edit() (lib/conf/edit.c): the configuration
  * file is changed, the whole result validated as at start-up and written
@@ -12,6 +12,7 @@
  * nothing here races with the IKE responder.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,9 @@ take(struct app *a, struct conf *next, struct json_object **res, char *err, size
 	}
 	/* struct conf stays where it is: the responder points into it (vnet, dns, ikev2). */
 	a->conf = *next;
+	/* The SKU's rate holds from the workers' next burst. */
+	if (conf_rate_bps(&a->conf) != a->dp.rate_bps)
+		dp_set_rate(&a->dp, conf_rate_bps(&a->conf));
 	if (a->ike != NULL) {
 		ended += iked_set_trust(a->ike, roots, revoked, now);
 		auth_roots_free(a->roots);
@@ -115,6 +119,27 @@ cmd_set_tunnel_limit(void *ctx, int argc, char **argv, struct json_object **res,
 	if (*argv[0] == '\0' || *end != '\0' || ch.number < 1 || ch.number > CONF_TUNNELS_MAX) {
 		snprintf(err, errlen, "set tunnel_limit: '%s'; allowed: 1..%d", argv[0],
 			 CONF_TUNNELS_MAX);
+		return -EINVAL;
+	}
+	return change(ctx, &ch, res, err, errlen);
+}
+
+static int
+cmd_set_rate(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	     size_t errlen)
+{
+	struct app *a = ctx;
+	struct conf_change ch = { .kind = CONF_CHANGE_RATE };
+	uint64_t sku_mbps = conf_sku_rate_bps(a->conf.sku) / 1000000u;
+	char *end;
+
+	(void)argc;
+	if (strcmp(argv[0], "sku") == 0)
+		return change(ctx, &ch, res, err, errlen);
+	ch.number = strtoll(argv[0], &end, 10);
+	if (*argv[0] == '\0' || *end != '\0' || ch.number < 1 || (uint64_t)ch.number > sku_mbps) {
+		snprintf(err, errlen, "set rate: '%s'; allowed: 1..%" PRIu64 " (Mbit/s, at most the "
+			 "%s SKU's rate) or sku", argv[0], sku_mbps, conf_sku_name(a->conf.sku));
 		return -EINVAL;
 	}
 	return change(ctx, &ch, res, err, errlen);
@@ -203,6 +228,24 @@ cmd_set_dns(void *ctx, int argc, char **argv, struct json_object **res, char *er
 	return change(ctx, &ch, res, err, errlen);
 }
 
+/* One direction of the rate: use, queues, drops. */
+static struct json_object *
+direction_json(const struct dp *dp, enum dp_dir d)
+{
+	struct json_object *o = json_object_new_object();
+	struct dp_shape_stats s;
+
+	dp_shape_stats(dp, d, &s);
+	add_u64(o, "use_bps", s.use_bps);
+	add_u64(o, "sent_bytes", s.sent_bytes);
+	add_u64(o, "sent_packets", s.sent_packets);
+	add_u64(o, "queued_packets", s.queued_packets);
+	add_u64(o, "queued_bytes", s.queued_bytes);
+	add_u64(o, "waited", s.waited);
+	add_u64(o, "drops", s.drops);
+	return o;
+}
+
 static int
 cmd_show_sku(void *ctx, int argc, char **argv, struct json_object **res, char *err,
 	     size_t errlen)
@@ -213,8 +256,10 @@ cmd_show_sku(void *ctx, int argc, char **argv, struct json_object **res, char *e
 	(void)argc, (void)argv, (void)err, (void)errlen;
 	*res = json_object_new_object();
 	add_str(*res, "sku", name != NULL ? name : "?");
-	add_u64(*res, "rate_bps", conf_sku_rate_bps(a->conf.sku));
-	add_str(*res, "rate_enforced", "no (the scheduler is not built yet)");
+	add_u64(*res, "sku_rate_bps", conf_sku_rate_bps(a->conf.sku));
+	add_u64(*res, "rate_bps", a->dp.rate_bps);
+	json_object_object_add(*res, "up", direction_json(&a->dp, DP_UP));
+	json_object_object_add(*res, "down", direction_json(&a->dp, DP_DOWN));
 	add_u64(*res, "tunnels", sa_table_count(a->dp.sa));
 	add_u64(*res, "tunnel_limit", a->conf.tunnel_limit);
 	add_u64(*res, "refused_at_limit", a->limit_refusals);
@@ -229,6 +274,9 @@ admin_commands_register(struct app *a)
 		{ "set sku", "NAME",
 		  "change the SKU (Basic, VpnGw1..5); saved to the configuration file", 1, 1,
 		  cmd_set_sku, a, NULL },
+		{ "set rate", "MBPS|sku",
+		  "hold each direction below the SKU's rate (Mbit/s), or at it again (sku); saved",
+		  1, 1, cmd_set_rate, a, NULL },
 		{ "set tunnel_limit", "N", "tunnels at once, every protocol (1..1024); saved", 1, 1,
 		  cmd_set_tunnel_limit, a, NULL },
 		{ "protocol", "enable|disable ikev2|sstp",
@@ -249,7 +297,8 @@ admin_commands_register(struct app *a)
 		  cmd_revoke_remove, a, NULL },
 		{ "set dns", "[ADDRESS...]", "DNS servers for new clients (0..8); saved", 0, 8,
 		  cmd_set_dns, a, NULL },
-		{ "show sku", NULL, "the SKU, its rate, tunnels in use and the limit", 0, 0,
+		{ "show sku", NULL,
+		  "the SKU, the rate in force, each direction's use, queues and drops, tunnels", 0, 0,
 		  cmd_show_sku, a, "/p2sgw/sku" },
 	};
 

@@ -106,6 +106,7 @@ extern const struct bench_stage bench_stage_esp;
 #endif
 #ifdef P2S_BENCH_DATAPATH
 extern const struct bench_stage bench_stage_datapath;
+extern const struct bench_stage bench_stage_datapath_rate;
 #endif
 
 /* traffic.c */

@@ -38,6 +38,7 @@ static const struct bench_stage *const stages[] = {
 #endif
 #ifdef P2S_BENCH_DATAPATH
 	&bench_stage_datapath,  /* classify, SA lookup, ESP, route, TX */
+	&bench_stage_datapath_rate, /* the same with the SKU's rate on, never reached */
 #endif
 };
 #define STAGE_COUNT RTE_DIM(stages)

@@ -17,6 +17,14 @@
  * Both MTUs are 9000 so that IMIX's 1500-byte packets are not fragmented
  * after encryption: fragments would count as extra packets.
  *
+ * The datapath stage runs without the SKU's rate (dp_set_rate(0)): the ESP
+ * path alone. datapath-rate (optional) is the same with the rate on but set
+ * where one core cannot reach it, so the scheduler's bucket is asked every
+ * burst and never says wait: its cost when nothing is capped (issue 5). The
+ * two stages of a case share its tunnels, frames and the clients' sequence
+ * numbers (one state; each stage's refill sets its own rate). A pass that
+ * had to wait shows as lost packets.
+ *
  * The dp is made once per process (its vdevs cannot be probed twice) and
  * tunnels are added and removed per case. It needs two lcores for one
  * worker: run with --lcores 0@N,1@N (benchmarks/run.sh does).
@@ -40,6 +48,8 @@
 #include "sa.h"
 
 #define GW_SPI_BASE 0x1000u
+/* datapath-rate: 100 Gbit/s, five times what the ceiling reaches here at 1420 bytes. */
+#define UNREACHED_RATE_BPS 100000000000ull
 #define CLIENT_SPI_BASE 0x800000u
 
 /* Addresses as the bench's traffic uses them (bench.h). */
@@ -73,6 +83,7 @@ struct dp_state {
 	uint8_t *frames;               /* enc: the VNet frames to copy in */
 	unsigned frame_room;
 	uint64_t tx_before;
+	uint64_t rate_bps;             /* the SKU's rate during passes (0 = off) */
 	char err[160];
 };
 
@@ -188,8 +199,8 @@ build_vnet_frames(struct dp_state *st)
 }
 
 static void *
-dp_setup(const struct bench_env *env, const struct bench_case *c, const struct bench_stream *s,
-	 char *err, size_t errlen)
+dp_setup_rate(const struct bench_env *env, const struct bench_case *c,
+	      const struct bench_stream *s, uint64_t rate_bps, char *err, size_t errlen)
 {
 	struct dp_state *st;
 
@@ -201,6 +212,7 @@ dp_setup(const struct bench_env *env, const struct bench_case *c, const struct b
 		return NULL;
 	st->c = c;
 	st->s = s;
+	st->rate_bps = rate_bps;
 	st->w = &the_dp.workers[0];
 	st->sa_stride = RTE_ALIGN_CEIL(esp_sa_size(), RTE_CACHE_LINE_SIZE);
 	st->frame_room = RTE_ETHER_HDR_LEN + BENCH_BUF_SIZE;  /* up to IMIX's 1500 bytes */
@@ -220,6 +232,39 @@ dp_setup(const struct bench_env *env, const struct bench_case *c, const struct b
 	if (c->dir == BENCH_ENCRYPT)
 		build_vnet_frames(st);
 	return st;
+}
+
+/* The datapath stage's state of the case being run, for datapath-rate to share. */
+static struct dp_state *case_state;
+
+static void *
+dp_setup(const struct bench_env *env, const struct bench_case *c, const struct bench_stream *s,
+	 char *err, size_t errlen)
+{
+	return case_state = dp_setup_rate(env, c, s, 0, err, errlen);
+}
+
+/* datapath-rate: the state it runs on (its own if datapath is off). */
+struct dp_rate_state {
+	struct dp_state *st;
+	bool owns;
+};
+
+static void *
+dp_setup_shaped(const struct bench_env *env, const struct bench_case *c,
+		const struct bench_stream *s, char *err, size_t errlen)
+{
+	struct dp_rate_state *r = rte_zmalloc(NULL, sizeof(*r), 0);
+
+	if (r == NULL)
+		return NULL;
+	if (case_state != NULL && case_state->c == c) {
+		r->st = case_state;
+	} else {
+		r->st = dp_setup_rate(env, c, s, 0, err, errlen);
+		r->owns = true;
+	}
+	return r;
 }
 
 /* dec: the clients encrypt their packets with the next sequence numbers. */
@@ -249,9 +294,8 @@ seal_client_frames(struct dp_state *st)
 }
 
 static void
-dp_refill(void *arg)
+dp_refill_rate(struct dp_state *st, uint64_t rate_bps)
 {
-	struct dp_state *st = arg;
 	unsigned i;
 	struct port_counters c;
 
@@ -271,6 +315,51 @@ dp_refill(void *arg)
 	}
 	dp_port_counters(&the_dp, st->c->dir == BENCH_DECRYPT ? PORT_PRIVATE : PORT_PUBLIC, &c);
 	st->tx_before = c.tx_packets;
+	/* The stages take turns on one dp: each sets its own rate. */
+	if (the_dp.rate_bps != rate_bps)
+		dp_set_rate(&the_dp, rate_bps);
+}
+
+static void
+dp_refill(void *arg)
+{
+	struct dp_state *st = arg;
+
+	dp_refill_rate(st, st->rate_bps);
+}
+
+static void
+dp_refill_shaped(void *arg)
+{
+	dp_refill_rate(((struct dp_rate_state *)arg)->st, UNREACHED_RATE_BPS);
+}
+
+static unsigned dp_pass(void *arg);
+static void dp_explain(void *arg, char *buf, size_t len);
+static void dp_teardown(void *arg);
+
+static unsigned
+dp_pass_shaped(void *arg)
+{
+	return dp_pass(((struct dp_rate_state *)arg)->st);
+}
+
+static void
+dp_explain_shaped(void *arg, char *buf, size_t len)
+{
+	dp_explain(((struct dp_rate_state *)arg)->st, buf, len);
+}
+
+static void
+dp_teardown_shaped(void *arg)
+{
+	struct dp_rate_state *r = arg;
+
+	if (r == NULL)
+		return;
+	if (r->owns)
+		dp_teardown(r->st);
+	rte_free(r);
 }
 
 static unsigned
@@ -298,9 +387,14 @@ dp_explain(void *arg, char *buf, size_t len)
 	size_t off = 0;
 	unsigned p, d;
 
+	struct dp_shape_stats ss;
+
 	buf[0] = '\0';
 	if (st->err[0])
 		off += snprintf(buf, len, "%s; ", st->err);
+	dp_shape_stats(&the_dp, st->c->dir == BENCH_DECRYPT ? DP_UP : DP_DOWN, &ss);
+	if (ss.waited != 0 && off < len)
+		off += snprintf(buf + off, len - off, "waited for the rate: %" PRIu64 " ", ss.waited);
 	for (p = 0; p < PORT_COUNT; p++) {
 		dp_port_counters(&the_dp, p, &c);
 		for (d = 0; d < PORT_DROP_COUNT && off < len; d++)
@@ -325,6 +419,8 @@ dp_teardown(void *arg)
 
 	if (st == NULL)
 		return;
+	if (st == case_state)
+		case_state = NULL;
 	for (t = 0; st->tunnel_id && t < st->c->tunnels; t++)
 		if (st->tunnel_id[t] != 0)
 			sa_tunnel_del(the_dp.sa, st->tunnel_id[t]);
@@ -347,4 +443,15 @@ const struct bench_stage bench_stage_datapath = {
 	.explain = dp_explain,
 	.teardown = dp_teardown,
 	.arch = dp_arch,
+};
+
+const struct bench_stage bench_stage_datapath_rate = {
+	.name = "datapath-rate",
+	.setup = dp_setup_shaped,
+	.refill = dp_refill_shaped,
+	.pass = dp_pass_shaped,
+	.explain = dp_explain_shaped,
+	.teardown = dp_teardown_shaped,
+	.arch = dp_arch,
+	.optional = true,
 };

@@ -852,6 +852,19 @@ static void test_edit(void **state)
 	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.tunnel_limit, 2);
 	conf_free(&c);
+	/* A rate below the SKU's; 0 is the SKU's own again. */
+	ch = (struct conf_change){ .kind = CONF_CHANGE_RATE, .number = 50 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.rate_mbps, 50);
+	assert_int_equal(conf_rate_bps(&c), 50000000ull);
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_RATE, .number = 0 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	assert_int_equal(conf_rate_bps(&c), 1250000000ull);
+	conf_free(&c);
+	ch = (struct conf_change){ .kind = CONF_CHANGE_RATE, .number = 50 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+	conf_free(&c);
 	ch = (struct conf_change){ .kind = CONF_CHANGE_PROTOCOL, .name = "sstp", .on = false };
 	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.protocols, CONF_PROTO_IKEV2);
@@ -880,6 +893,11 @@ static void test_edit(void **state)
 	ch = (struct conf_change){ .kind = CONF_CHANGE_SKU, .value = "VpnGw9" };
 	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "unknown SKU"));
+	/* Never above the SKU: VpnGw3 is 1250 Mbit/s. */
+	ch = (struct conf_change){ .kind = CONF_CHANGE_RATE, .number = 1251 };
+	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "rate_mbps: 1251 Mbit/s is above the VpnGw3 SKU's rate"));
+	assert_null(strchr(err, '\n'));
 	ch = (struct conf_change){ .kind = CONF_CHANGE_DNS, .list = dns_bad, .n = 2 };
 	assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "dns[1]"));
