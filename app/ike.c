@@ -455,6 +455,8 @@ tunnel_row(struct sa_tunnel *tun, void *arg)
 	add_u64(o, "in_bytes", st.in_bytes);
 	add_u64(o, "out_packets", st.out_packets);
 	add_u64(o, "out_bytes", st.out_bytes);
+	/* Over the SKU's rate with its queue share full (written by the owner). */
+	add_u64(o, "rate_drops", tun->stats.drops[SA_DROP_rate_queue_full]);
 	add_u64(o, "worker", tun->owner);
 	json_object_array_add(rows, o);
 	return 0;

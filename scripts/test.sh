@@ -98,6 +98,8 @@ if [ -z "$QUICK" ]; then
 		"$P2S_TOP/tests/integration/ike_radius.sh"
 	step "integration: lib/radius against a real FreeRADIUS (EAP-MD5, reject, accounting)" \
 		"$P2S_TOP/tests/integration/radius.sh"
+	step "integration: the SKU's rate with two strongSwan clients and iperf3, runtime changes, restart" \
+		"$P2S_TOP/tests/integration/sku.sh"
 fi
 
 echo

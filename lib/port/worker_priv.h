@@ -83,7 +83,7 @@ drop_pkt(struct port_counters *c, enum port_drop why, struct rte_mbuf *m)
  * reads the counters for show sku.
  */
 #define SHAPE_LIMIT 2048               /**< packets a worker holds per direction (shared fairly) */
-#define SHAPE_BURST_US 2000            /**< idle credit the bucket keeps: 2 ms of the rate */
+#define SHAPE_BURST_US 10000           /**< idle credit the bucket keeps: 10 ms of the rate */
 
 struct worker_shape {
 	struct shaper_drr drr;

@@ -424,7 +424,7 @@ long_input_is_taken_a_burst_at_a_time(void **state)
 static int tunnel_teardown(void **state);
 
 /*
- * 8 kbit/s: the bucket's 2 ms of idle credit is 2 bytes and a 100-byte
+ * 8 kbit/s: the bucket's 10 ms of idle credit is 10 bytes and a 100-byte
  * packet earns its credit in 0.1 s, so nothing of these tests can pass
  * before the rate is lifted (unless the test stalls for seconds).
  */
