@@ -107,6 +107,12 @@ extern const struct bench_stage bench_stage_esp;
 #ifdef P2S_BENCH_DATAPATH
 extern const struct bench_stage bench_stage_datapath;
 extern const struct bench_stage bench_stage_datapath_rate;
+/* What the SKU benchmark (sku.c) uses of the datapath stage's gateway. */
+struct dp;
+struct dp *bench_dp(char *err, size_t errlen);
+int bench_dp_tunnel_add(const struct bench_case *c, unsigned t, uint32_t *id, char *err,
+			size_t errlen);
+void bench_dp_vnet_frame(const struct bench_stream *s, unsigned i, uint8_t *frame);
 #endif
 
 /* traffic.c */

@@ -87,8 +87,8 @@ struct dp_state {
 	char err[160];
 };
 
-static struct dp *
-dp_get(char *err, size_t errlen)
+struct dp *
+bench_dp(char *err, size_t errlen)
 {
 	struct port_learn l = { .port = PORT_PRIVATE, .solicited = 1,
 				.mac = { { 0x02, 0, 0, 0, 0x0a, 0x0a } } };
@@ -135,24 +135,32 @@ sa_params(const struct bench_case *c, unsigned t, bool client, bool to_gw,
 	}
 }
 
+/* Tunnel t of case c on the gateway (worker 0 owns it), its client's MAC known. */
+int
+bench_dp_tunnel_add(const struct bench_case *c, unsigned t, uint32_t *id, char *err,
+		    size_t errlen)
+{
+	struct port_learn l = { .port = PORT_PUBLIC, .solicited = 1,
+				.mac = { { 0x02, 0, 0, 0, 0xc1, (uint8_t)t } } };
+	struct sa_tunnel_params tp = { .inner_addr = BENCH_POOL_NET + 2 + t, .owner = 0 };
+
+	sa_params(c, t, false, true, &tp.in);
+	sa_params(c, t, false, false, &tp.out);
+	if (sa_tunnel_add(the_dp.sa, the_dp.ctl_esp, &tp, id, err, errlen) != 0)
+		return -1;
+	l.ip = bench_client_addr(t);
+	neigh_learn(the_dp.neigh, &the_dp, &l, 0);
+	return 0;
+}
+
 static int
 add_tunnels(struct dp_state *st)
 {
-	struct port_learn l = { .port = PORT_PUBLIC, .solicited = 1,
-				.mac = { { 0x02, 0, 0, 0, 0xc1, 0 } } };
 	unsigned t;
 
 	for (t = 0; t < st->c->tunnels; t++) {
-		struct sa_tunnel_params tp = { .inner_addr = BENCH_POOL_NET + 2 + t, .owner = 0 };
-
-		sa_params(st->c, t, false, true, &tp.in);
-		sa_params(st->c, t, false, false, &tp.out);
-		if (sa_tunnel_add(the_dp.sa, the_dp.ctl_esp, &tp, &st->tunnel_id[t], st->err,
-				  sizeof(st->err)) != 0)
+		if (bench_dp_tunnel_add(st->c, t, &st->tunnel_id[t], st->err, sizeof(st->err)) != 0)
 			return -1;
-		l.ip = bench_client_addr(t);
-		l.mac.addr_bytes[5] = (uint8_t)t;
-		neigh_learn(the_dp.neigh, &the_dp, &l, 0);
 		if (st->client_sa != NULL) {
 			struct esp_sa_params cp;
 
@@ -177,25 +185,30 @@ put_ether(uint8_t *frame, const struct rte_ether_addr *dst)
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 }
 
+/* Packet i of s as the VNet host sends it to its client: Ethernet + IPv4, turned round. */
+void
+bench_dp_vnet_frame(const struct bench_stream *s, unsigned i, uint8_t *f)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	uint32_t src;
+
+	put_ether(f, &the_dp.ports[PORT_PRIVATE].mac);
+	rte_memcpy(ip, s->inner[i], s->len[i]);
+	src = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = src;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 /* enc: the VNet host's frames to each client (the stream's packets, turned round). */
 static void
 build_vnet_frames(struct dp_state *st)
 {
 	unsigned i;
 
-	for (i = 0; i < st->s->n; i++) {
-		uint8_t *f = st->frames + (size_t)i * st->frame_room;
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
-		uint32_t src;
-
-		put_ether(f, &the_dp.ports[PORT_PRIVATE].mac);
-		rte_memcpy(ip, st->s->inner[i], st->s->len[i]);
-		src = ip->src_addr;
-		ip->src_addr = ip->dst_addr;
-		ip->dst_addr = src;
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	}
+	for (i = 0; i < st->s->n; i++)
+		bench_dp_vnet_frame(st->s, i, st->frames + (size_t)i * st->frame_room);
 }
 
 static void *
@@ -205,7 +218,7 @@ dp_setup_rate(const struct bench_env *env, const struct bench_case *c,
 	struct dp_state *st;
 
 	(void)env;
-	if (dp_get(err, errlen) == NULL)
+	if (bench_dp(err, errlen) == NULL)
 		return NULL;
 	st = rte_zmalloc(NULL, sizeof(*st), 0);
 	if (st == NULL)
