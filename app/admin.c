@@ -25,6 +25,19 @@
 #include "iked.h"
 #include "sa.h"
 
+static bool
+vnet_changed(const struct conf *a, const struct conf *b)
+{
+	unsigned i;
+
+	if (a->n_vnet != b->n_vnet)
+		return true;
+	for (i = 0; i < a->n_vnet; i++)
+		if (a->vnet[i].addr != b->vnet[i].addr || a->vnet[i].len != b->vnet[i].len)
+			return true;
+	return false;
+}
+
 /* The running gateway takes next (a validated configuration just written). */
 static int
 take(struct app *a, struct conf *next, struct json_object **res, char *err, size_t errlen)
@@ -46,7 +59,13 @@ take(struct app *a, struct conf *next, struct json_object **res, char *err, size
 	/* The SKU's rate holds from the workers' next burst. */
 	if (conf_rate_bps(&a->conf) != a->dp.rate_bps)
 		dp_set_rate(&a->dp, conf_rate_bps(&a->conf));
+	/* New VNet prefixes: the data plane's policy now, new clients' routes (CP, TSr). */
+	if (vnet_changed(&old, &a->conf) && dp_set_vnet(&a->dp, &a->conf) != 0) {
+		snprintf(err, errlen, "vnet: saved, but out of memory for the new table (restart)");
+		rc = -ENOMEM;
+	}
 	if (a->ike != NULL) {
+		iked_set_network(a->ike, a->conf.vnet, a->conf.n_vnet, a->conf.dns, a->conf.n_dns);
 		ended += iked_set_trust(a->ike, roots, revoked, now);
 		auth_roots_free(a->roots);
 		auth_revoked_free(a->revoked);
@@ -247,6 +266,16 @@ direction_json(const struct dp *dp, enum dp_dir d)
 }
 
 static int
+cmd_set_vnet(void *ctx, int argc, char **argv, struct json_object **res, char *err,
+	     size_t errlen)
+{
+	struct conf_change ch = { .kind = CONF_CHANGE_VNET, .list = (const char *const *)argv,
+				  .n = (unsigned)argc };
+
+	return change(ctx, &ch, res, err, errlen);
+}
+
+static int
 cmd_show_sku(void *ctx, int argc, char **argv, struct json_object **res, char *err,
 	     size_t errlen)
 {
@@ -297,6 +326,10 @@ admin_commands_register(struct app *a)
 		  cmd_revoke_remove, a, NULL },
 		{ "set dns", "[ADDRESS...]", "DNS servers for new clients (0..8); saved", 0, 8,
 		  cmd_set_dns, a, NULL },
+		{ "set vnet", "PREFIX...",
+		  "the VNet prefixes (up to 14 here, 32 in the file): clients reach only these from "
+		  "now on, new clients get them as routes; saved",
+		  1, CTL_ARGS_MAX - 2, cmd_set_vnet, a, NULL },
 		{ "show sku", NULL,
 		  "the SKU, the rate in force, each direction's use, queues and drops, tunnels", 0, 0,
 		  cmd_show_sku, a, "/p2sgw/sku" },

@@ -800,6 +800,16 @@ root_trusted(const struct auth_roots *roots, const char *name)
 	return false;
 }
 
+void
+iked_set_network(struct iked *ik, const struct conf_prefix *vnet, unsigned n_vnet,
+		 const uint32_t *dns, unsigned n_dns)
+{
+	ik->cfg.vnet = vnet;
+	ik->cfg.n_vnet = n_vnet;
+	ik->cfg.dns = dns;
+	ik->cfg.n_dns = n_dns;
+}
+
 unsigned
 iked_set_trust(struct iked *ik, const struct auth_roots *roots,
 	       const struct auth_revoked *revoked, uint64_t now)

@@ -215,6 +215,14 @@ unsigned iked_set_trust(struct iked *ik, const struct auth_roots *roots,
 			const struct auth_revoked *revoked, uint64_t now_ms);
 
 /**
+ * The VNet prefixes and DNS servers for clients that authenticate from now
+ * on (CP, TSr); connected clients keep what they were given. The arrays
+ * must outlive the responder or the next call.
+ */
+void iked_set_network(struct iked *ik, const struct conf_prefix *vnet, unsigned n_vnet,
+		      const uint32_t *dns, unsigned n_dns);
+
+/**
  * Switch IKEv2 off (every IKE_SA ended with a DELETE, every datagram dropped
  * and counted as disabled) or on again. Returns how many IKE_SAs ended.
  */

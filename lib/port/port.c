@@ -278,18 +278,45 @@ make_workers(struct dp *dp, char *err, size_t errlen)
 	return 0;
 }
 
+/* The VNet prefixes as an LPM table; names must be unique, so each has a generation. */
+static struct rte_lpm *
+vnet_lpm(const struct conf *c, int socket)
+{
+	static unsigned generation;
+	struct rte_lpm_config lc = { .max_rules = 2 * CONF_VNET_MAX, .number_tbl8s = 256 };
+	char name[RTE_LPM_NAMESIZE];
+	struct rte_lpm *lpm;
+	unsigned i;
+
+	snprintf(name, sizeof(name), "p2s_vnet_%u", generation++);
+	lpm = rte_lpm_create(name, socket, &lc);
+	for (i = 0; lpm != NULL && i < c->n_vnet; i++)
+		if (rte_lpm_add(lpm, c->vnet[i].addr, c->vnet[i].len, 1) != 0) {
+			rte_lpm_free(lpm);
+			return NULL;
+		}
+	return lpm;
+}
+
 static int
 make_vnet(struct dp *dp, const struct conf *c, int socket)
 {
-	struct rte_lpm_config lc = { .max_rules = 2 * CONF_VNET_MAX, .number_tbl8s = 256 };
-	unsigned i;
+	dp->vnet = vnet_lpm(c, socket);
+	return dp->vnet == NULL ? -ENOMEM : 0;
+}
 
-	dp->vnet = rte_lpm_create("p2s_vnet", socket, &lc);
-	if (dp->vnet == NULL)
+int
+dp_set_vnet(struct dp *dp, const struct conf *c)
+{
+	struct rte_lpm *next = vnet_lpm(c, (int)rte_socket_id()), *old = dp->vnet;
+
+	if (next == NULL)
 		return -ENOMEM;
-	for (i = 0; i < c->n_vnet; i++)
-		if (rte_lpm_add(dp->vnet, c->vnet[i].addr, c->vnet[i].len, 1) != 0)
-			return -ENOMEM;
+	/* Workers load the pointer once per lookup; the old table goes once
+	 * every worker has passed a quiescent state since the swap. */
+	__atomic_store_n(&dp->vnet, next, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(dp->qsbr, RTE_QSBR_THRID_INVALID);
+	rte_lpm_free(old);
 	return 0;
 }
 

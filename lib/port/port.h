@@ -250,6 +250,14 @@ unsigned dp_mbufs_in_use(const struct dp *dp);
  */
 void dp_set_rate(struct dp *dp, uint64_t bps);
 
+/**
+ * Control core: the VNet prefixes of c become the data plane's (where
+ * clients may send, whom the VNet may reach them from): a new table is
+ * swapped in and the old one freed after every worker was quiescent.
+ * Blocks for that grace period (a poll loop's iteration). 0 or -ENOMEM.
+ */
+int dp_set_vnet(struct dp *dp, const struct conf *c);
+
 /** What the rate of direction d did, summed over the workers. */
 void dp_shape_stats(const struct dp *dp, enum dp_dir d, struct dp_shape_stats *s);
 

@@ -39,7 +39,8 @@ in_vnet(const struct dp *dp, uint32_t addr)
 {
 	uint32_t hop;
 
-	return rte_lpm_lookup(dp->vnet, addr, &hop) == 0;
+	/* One load: the control core may swap the table (dp_set_vnet, RCU). */
+	return rte_lpm_lookup(__atomic_load_n(&dp->vnet, __ATOMIC_ACQUIRE), addr, &hop) == 0;
 }
 
 /* RFC 1624 incremental update of the header checksum for TTL - 1. */

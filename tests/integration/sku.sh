@@ -6,9 +6,11 @@
 #   the rate set by p2sctl (50 Mbit/s) holds the aggregate of both clients
 #   within ±5 % each way with UDP offered at 2.4 times the rate, the two
 #   clients get a fair split (Jain index), and two TCP downloads share it;
-#   `show sku` shows the use, queues and drops; a thumbprint revoked and a
-#   root removed while the clients are connected end exactly the clients
-#   concerned within 1 s; a restart keeps every change.
+#   `show sku` shows the use, queues and drops; VNet prefixes changed at run
+#   time hold for connected clients at once and reach new ones as traffic
+#   selectors; a thumbprint revoked and a root removed while the clients
+#   are connected end exactly the clients concerned within 1 s; a restart
+#   keeps every change.
 #
 #   tests/integration/sku.sh          (SKU_RATE=Mbit/s to change the rate)
 #
@@ -51,9 +53,9 @@ wait_for() {
 tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
 tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
 ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
-client() { # client NS NAME CERT: the client trusts root-ca, the gateway's issuer
+client() { # client NS NAME CERT [options]: the client trusts root-ca, the gateway's issuer
 	ss_client_start "$1" "$2" &&
-		ss_conn_load "$2" cert="$PKI/$3.crt" key="$PKI/$3.key" ca="$PKI/root-ca.crt" &&
+		ss_conn_load "$2" cert="$PKI/$3.crt" key="$PKI/$3.key" ca="$PKI/root-ca.crt" "${@:4}" &&
 		ss_initiate "$2" net 20
 }
 sku() { p2sctl -j show sku >"$WORK/j" && json "$1"; }
@@ -96,7 +98,8 @@ ss_iperf_server "$NS_VNET" 5202 >/dev/null
 NS1=$(topo_client_ns 1)
 NS2=$(topo_client_ns 2)
 check "client 1 connects (root p2sgw-test-root)" client "$NS1" c1 client1
-check "client 2 connects (root partner)" client "$NS2" c2 client-unknown
+# Client 2 asks for every destination, as Windows does: the gateway narrows it to the VNet.
+check "client 2 connects (root partner)" client "$NS2" c2 client-unknown remote_ts=0.0.0.0/0
 check "both ping the VNet host" sh -c "$(declare -f ping_vnet); VNET_IP=$VNET_IP; ping_vnet $NS1 2 && ping_vnet $NS2 2"
 
 # --- the rate ----------------------------------------------------------------
@@ -145,6 +148,19 @@ check "show tunnels: the queue drops are counted per tunnel" \
 check "set rate sku: back to 650 Mbit/s" sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' set rate sku >/dev/null && [ \$('$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show sku | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"rate_bps\"])') -eq 650000000 ]"
 check "set rate $RATE again (kept for the restart)" p2sctl set rate "$RATE"
 
+# --- VNet prefixes at run time ------------------------------------------------
+check "set vnet 10.9.0.0/16: the VNet host's prefix is gone" p2sctl set vnet 10.9.0.0/16
+ip netns exec "$NS1" ping -c 2 -i 0.3 -W 1 "$VNET_IP" >/dev/null 2>&1
+check "... client 1 can no longer reach it (dropped by the data path's policy)" test $? -ne 0
+check "set vnet 10.1.0.0/16 10.9.0.0/16" p2sctl set vnet 10.1.0.0/16 10.9.0.0/16
+check "... client 1 reaches the VNet host again, without reconnecting" ping_vnet "$NS1" 2
+ss_terminate c2 >/dev/null 2>&1
+ss_initiate c2 net 20 >/dev/null 2>&1
+ss_list_sas c2 >"$WORK/sas" 2>&1
+check "client 2 reconnects: its CHILD_SA's remote selectors are 10.1.0.0/16 and 10.9.0.0/16" \
+	sh -c "cat '$WORK/sas'; grep -q '10.1.0.0/16' '$WORK/sas' && grep -q '10.9.0.0/16' '$WORK/sas'"
+check "... and it passes traffic" ping_vnet "$NS2" 2
+
 # --- revoke and root removal with both clients connected --------------------
 TP=$(pki_thumbprint "$PKI/client1.crt")
 check "revoke add: client 1's thumbprint" p2sctl revoke add lost-laptop "$TP"
@@ -162,6 +178,7 @@ check "SIGTERM: exit 0, every mbuf back" test $? -eq 0
 check "p2sgw restarts from the changed file" gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw-restart.log"
 check "... rate $RATE Mbit/s kept" test "$(sku '["rate_bps"]')" = $((RATE * 1000000))
 p2sctl -j show config >"$WORK/j"
+check "... the VNet prefixes kept" test "$(json '["vnet"]')" = "['10.1.0.0/16', '10.9.0.0/16']"
 check "... the revoked thumbprint kept, the partner root gone" \
 	test "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([r["thumbprint"].lower() for r in d["revoked"]], [r["name"] for r in d["trusted_roots"]])' "$WORK/j")" = "['$TP'] ['p2sgw-test-root']"
 client "$NS1" c1b client1 >/dev/null 2>&1
