@@ -6,7 +6,9 @@
  * lookup, lib/esp, policy, routing, ICMP, fragmentation, TX. The first byte
  * picks the port; with its bit 1 set the rest is an inner packet that the
  * client's SA seals first, so the fuzzer also reaches the code after a
- * successful decryption. Whatever the input, nothing may crash and every
+ * successful decryption; with bit 2 the SKU's rate is nearly zero, so what
+ * passes the tunnel paths waits in its queue and leaves when the rate is
+ * lifted. Whatever the input, nothing may crash and every
  * mbuf must come back to the pool.
  */
 #include <stdint.h>
@@ -172,8 +174,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pi = PORT_PUBLIC;
 		m = sealed(m);
 	}
+	/* Bit 2: over the SKU's rate, so the frame waits in its tunnel's queue
+	 * (lib/port/shape.c) and leaves when the rate is lifted. */
+	dp_set_rate(&dp, data[0] & 4 ? 8000 : 0);
 	if (m != NULL)
 		dp_worker_input(&dp.workers[0], pi, &m, 1);
+	if (data[0] & 4) {
+		dp_set_rate(&dp, 0);
+		dp_worker_input(&dp.workers[0], PORT_PUBLIC, NULL, 0);
+	}
 	drain();
 	if (dp_mbufs_in_use(&dp) != baseline) {
 		fprintf(stderr, "fuzz_datapath: %u mbufs not returned\n",
