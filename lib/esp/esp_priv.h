@@ -179,12 +179,16 @@ struct esp_worker {
 	IMB_ARCH arch;
 	uint16_t njobs;             /* jobs taken for this chunk */
 	uint16_t chunk;             /* packets in this chunk: jobs to ask IPsec-MB for */
+	bool tag_moves;             /* outbound: a CBC-ESN tag in scratch must go to its packet */
+	uint64_t failed;            /* bit i: pkt[i]'s job was queued and failed */
 	IMB_JOB *jobs[ESP_BURST_MAX];
 	struct esp_pkt pkt[ESP_BURST_MAX];
 	struct esp_scratch scratch[ESP_BURST_MAX];
 	struct rte_mbuf *bad[ESP_BURST_MAX];
 	uint8_t bad_why[ESP_BURST_MAX];
 } __rte_cache_aligned;
+
+static_assert(ESP_BURST_MAX <= 64, "esp_worker.failed has a bit per packet of a chunk");
 
 /*
  * Bring [p, p + len) towards the cache while the rest of the chunk is being
@@ -229,7 +233,8 @@ esp_job_put(struct esp_worker *w, IMB_JOB *job)
 	w->njobs++;
 }
 #endif
-/* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed. */
+/* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed.
+ * Either way the failed packets are crypto_error, their bits set in w->failed. */
 int esp_jobs_run(struct esp_worker *w);
 
 /* One direction's halves of a burst: build the jobs, then settle results. */

@@ -183,6 +183,9 @@ outbound_one(struct esp_worker *w, struct esp_sa *sa, struct rte_mbuf *m, struct
 
 	base = inner - head;
 	p->inner_len = len;
+	/* Counted as sent now; outbound_finish takes it back if IPsec-MB fails it. */
+	sa->stats.packets++;
+	sa->stats.bytes += len;
 	outer_write(sa, base, total, len >= 2 ? inner[1] : 0);
 	esp_store32(base + sa->outer_len + 4, ESP_BSWAP32((uint32_t)seq));
 	trailer = inner + len;
@@ -218,6 +221,7 @@ outbound_one(struct esp_worker *w, struct esp_sa *sa, struct rte_mbuf *m, struct
 		p->ct_len = ct_len;
 		p->icv_off = head + ct_len;
 		cbc_job(job, sa, p, s);
+		w->tag_moves |= (sa->flags & ESP_SA_ESN) != 0;
 	}
 	esp_job_put(w, job);
 	return ESP_DROP_COUNT;
@@ -243,29 +247,38 @@ outbound_prepare(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[]
 			p->drop = outbound_one(w, sa[i], m[i], p, &w->scratch[i], true);
 		else
 			p->drop = outbound_one(w, sa[i], m[i], p, &w->scratch[i], false);
+		if (unlikely(p->drop != ESP_DROP_COUNT))
+			sa[i]->stats.drops[p->drop]++;
 	}
 }
 
-/* Each packet's counters go straight to its SA, whose line took its
- * sequence number (a run of packets on one SA is short with many tunnels). */
+/*
+ * Usually nothing is left to do: the prepare pass counted every packet on
+ * its SA (whose line had just given it its sequence number), as sent or
+ * dropped. Here only CBC-ESN tags move from scratch over seq_hi, and a
+ * packet that IPsec-MB failed is counted as a drop instead.
+ */
 static void
 outbound_finish(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n)
 {
 	RTE_SET_USED(m); /* the tags are restored from the scratch area, by index */
 
+	for (uint64_t failed = w->failed; failed != 0; failed &= failed - 1) {
+		struct esp_pkt *p = &w->pkt[__builtin_ctzll(failed)];
+
+		p->sa->stats.packets--;
+		p->sa->stats.bytes -= p->inner_len;
+		p->sa->stats.drops[ESP_DROP_crypto_error]++;
+	}
+	if (likely(!w->tag_moves))
+		return;
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_pkt *p = &w->pkt[i];
-		struct esp_sa *sa = p->sa;
 
-		if (p->drop != ESP_DROP_COUNT) {
-			sa->stats.drops[p->drop]++;
-			continue;
-		}
 		/* CBC with ESN: the tag went to scratch, seq_hi is where it goes. */
-		if (unlikely((sa->flags & (ESP_SA_GCM | ESP_SA_ESN)) == ESP_SA_ESN))
-			memcpy(p->base + p->icv_off, w->scratch[i].tag, sa->icv_len);
-		sa->stats.packets++;
-		sa->stats.bytes += p->inner_len;
+		if (p->drop == ESP_DROP_COUNT &&
+		    (p->sa->flags & (ESP_SA_GCM | ESP_SA_ESN)) == ESP_SA_ESN)
+			memcpy(p->base + p->icv_off, w->scratch[i].tag, p->sa->icv_len);
 	}
 }
 
