@@ -32,6 +32,7 @@
 #define ESP_NH_IPV4 4               /* tunnel mode, RFC 4303 §2.6 */
 #define ESP_NH_NONE 59              /* dummy packet, RFC 4303 §2.6 */
 #define ESP_OUTER_MAX (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define ESP_HDR_TMPL_LEN 32         /* outer IPv4, UDP and SPI: two 16-byte stores */
 /* RFC 6479: a ring of 64-bit blocks; twice the window so that its block count
  * is a power of two and at least one block is spare. */
 #define ESP_REPLAY_WORDS (2 * ESP_REPLAY_WINDOW_MAX / 64)
@@ -45,29 +46,32 @@ enum esp_sa_flag {
 
 /*
  * One direction of a CHILD_SA. The first cache line is what every packet
- * reads; the outbound counters and the inbound window follow; the keys,
+ * reads: the outer headers as sent, with the SPI, which outbound copies and
+ * patches and inbound compares against; the lengths and the GCM nonce
+ * parts. The outbound counters and the inbound window follow; the keys,
  * which only IPsec-MB reads, come last.
  */
 struct esp_sa {
 	/* --- per packet, read-mostly --- */
+	/* Outer IPv4 (version/IHL 0x45, TTL 64, protocol, addresses; TOS,
+	 * length, ID and checksum zero) [UDP (ports; length and checksum
+	 * zero)] | SPI, zero-filled to 32 bytes (RFC 4303 §3.1.2, RFC 3948 §2.1). */
+	uint8_t hdr[ESP_HDR_TMPL_LEN] __rte_aligned(16);
 	uint32_t spi;
-	rte_be32_t spi_be;
 	uint8_t flags;              /* enum esp_sa_flag */
 	uint8_t iv_len;             /* 8 (GCM) or 16 (CBC) */
 	uint8_t icv_len;            /* 16, 12, 16 or 24 */
 	uint8_t block_mask;         /* padding alignment - 1: 3 (GCM) or 15 (CBC) */
 	uint8_t next_header;        /* 4; a test may change it to run published vectors */
 	uint8_t outer_len;          /* 20, or 28 with UDP */
+	uint8_t head_len;           /* outer_len + ESP header + IV */
 	uint8_t key_len;            /* 16 or 32 */
 	uint8_t integ;              /* enum esp_integ */
-	IMB_HASH_ALG hash_alg;
-	uint16_t local_port_be;
-	uint16_t remote_port_be;
-	rte_be32_t local_addr_be;
-	rte_be32_t remote_addr_be;
+	uint8_t hash_alg;           /* IMB_HASH_ALG */
+	uint16_t reserved;
 	uint32_t outer_sum;         /* one's-complement sum of the constant outer IPv4 words */
 	uint8_t salt[4];            /* GCM nonce prefix, RFC 4106 §4 */
-	uint8_t iv_mask[16];        /* GCM: XORed into the IV; CBC: the chaining block (see outbound.c) */
+	uint64_t gcm_iv_mask;       /* XORed into the GCM IV; zero unless a test sets it */
 
 	/* --- outbound state, written by the owning worker --- */
 	uint64_t seq_last __rte_cache_aligned;   /* last sequence number sent; 0 = none */
@@ -91,6 +95,7 @@ struct esp_sa {
 	struct gcm_key_data gcm_key __rte_aligned(64);
 	uint32_t cbc_enc_keys[60] __rte_aligned(16);
 	uint32_t cbc_dec_keys[60] __rte_aligned(16);
+	uint8_t cbc_iv_block[16];   /* CBC: the secret chaining block (see outbound.c) */
 	uint8_t hmac_ipad[64] __rte_aligned(16);  /* inner state after one block of key ^ ipad */
 	uint8_t hmac_opad[64] __rte_aligned(16);
 } __rte_cache_aligned;
@@ -99,19 +104,66 @@ static_assert(offsetof(struct esp_sa, seq_last) == RTE_CACHE_LINE_SIZE,
 	      "the per-packet fields of struct esp_sa fill one cache line");
 static_assert(offsetof(struct esp_sa, stats.bytes) + sizeof(uint64_t) <= 2 * RTE_CACHE_LINE_SIZE,
 	      "sequence numbers, replay top and the packet counters share the second line");
+static_assert(ESP_OUTER_MAX + ESP_HDR_LEN / 2 <= ESP_HDR_TMPL_LEN,
+	      "the header template holds the outer headers and the SPI");
 
-/* What one packet of a burst carries between the parse, crypto and finish stages. */
+/* Where the template keeps what inbound checks and the getters report. */
+#define ESP_TMPL_PROTO 9            /* IPv4 protocol */
+#define ESP_TMPL_ADDRS 12           /* source (local), destination (remote) */
+#define ESP_TMPL_PORTS 20           /* UDP source (local), destination (remote) */
+
+/* AES-GCM without ESN (RFC 4106, 8-byte AAD): the fast path of both directions. */
+static inline bool
+esp_sa_gcm_fast(const struct esp_sa *sa)
+{
+	return (sa->flags & (ESP_SA_GCM | ESP_SA_ESN)) == ESP_SA_GCM;
+}
+
+/* Unaligned loads and stores of packet fields, in the bytes' own order. */
+#define ESP_LOAD_STORE(bits)                                                                \
+	static inline uint##bits##_t esp_load##bits(const void *p)                         \
+	{                                                                                   \
+		uint##bits##_t v;                                                           \
+		memcpy(&v, p, sizeof(v));                                                   \
+		return v;                                                                   \
+	}                                                                                   \
+	static inline void esp_store##bits(void *p, uint##bits##_t v)                      \
+	{                                                                                   \
+		memcpy(p, &v, sizeof(v));                                                   \
+	}
+ESP_LOAD_STORE(16)
+ESP_LOAD_STORE(32)
+ESP_LOAD_STORE(64)
+
+/*
+ * Network to host order without DPDK's rte_be_to_cpu_16/32/64, which are
+ * asm volatile on x86 and can be neither scheduled nor folded into a compare.
+ */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define ESP_BSWAP16(x) ((uint16_t)__builtin_bswap16(x))
+#define ESP_BSWAP32(x) ((uint32_t)__builtin_bswap32(x))
+#define ESP_BSWAP64(x) ((uint64_t)__builtin_bswap64(x))
+#else
+#define ESP_BSWAP16(x) ((uint16_t)(x))
+#define ESP_BSWAP32(x) ((uint32_t)(x))
+#define ESP_BSWAP64(x) ((uint64_t)(x))
+#endif
+
+/*
+ * What one packet of a burst carries from the prepare pass to the finish
+ * pass. Every packet sets sa and drop; outbound also inner_len (the rest
+ * only for CBC, whose tag may need moving), inbound the rest (inner_len in
+ * the finish pass).
+ */
 struct esp_pkt {
 	struct esp_sa *sa;
 	uint8_t *base;              /* outer IPv4 header */
 	uint64_t seq;               /* full 64-bit sequence number */
-	uint16_t esp_off;           /* ESP header */
 	uint16_t ct_off;            /* first byte after the IV */
 	uint16_t ct_len;            /* encrypted bytes after the IV, trailer included */
-	uint16_t icv_off;
+	uint16_t icv_off;           /* outbound CBC: where the ICV goes */
 	uint16_t inner_len;         /* inner IPv4 bytes, for the counters */
 	uint8_t drop;               /* enum esp_drop, ESP_DROP_COUNT while good */
-	uint8_t tag_in_scratch;     /* outbound: copy scratch.tag to the ICV afterwards */
 };
 
 /* Per-packet bytes IPsec-MB reads or writes that are not in the packet. */
@@ -127,12 +179,16 @@ struct esp_worker {
 	IMB_ARCH arch;
 	uint16_t njobs;             /* jobs taken for this chunk */
 	uint16_t chunk;             /* packets in this chunk: jobs to ask IPsec-MB for */
+	bool tag_moves;             /* outbound: a CBC-ESN tag in scratch must go to its packet */
+	uint64_t failed;            /* bit i: pkt[i]'s job was queued and failed */
 	IMB_JOB *jobs[ESP_BURST_MAX];
 	struct esp_pkt pkt[ESP_BURST_MAX];
 	struct esp_scratch scratch[ESP_BURST_MAX];
 	struct rte_mbuf *bad[ESP_BURST_MAX];
 	uint8_t bad_why[ESP_BURST_MAX];
 } __rte_cache_aligned;
+
+static_assert(ESP_BURST_MAX <= 64, "esp_worker.failed has a bit per packet of a chunk");
 
 /*
  * Bring [p, p + len) towards the cache while the rest of the chunk is being
@@ -145,8 +201,13 @@ struct esp_worker {
 static inline void
 esp_prefetch_range(const uint8_t *p, uint32_t len)
 {
-	for (uint32_t off = 0; off < len; off += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(p + off);
+	const uint8_t *last = p + len - 1;
+
+	/* The first and last lines, and every line in between (len > 0). */
+	rte_prefetch0(p);
+	for (p += RTE_CACHE_LINE_SIZE; p < last; p += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(p);
+	rte_prefetch0(last);
 }
 
 /* worker.c: run a chunk's jobs (all submitted before any is flushed). */
@@ -172,7 +233,8 @@ esp_job_put(struct esp_worker *w, IMB_JOB *job)
 	w->njobs++;
 }
 #endif
-/* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed. */
+/* 0, or -EIO if IPsec-MB refused the chunk: every packet with a job failed.
+ * Either way the failed packets are crypto_error, their bits set in w->failed. */
 int esp_jobs_run(struct esp_worker *w);
 
 /* One direction's halves of a burst: build the jobs, then settle results. */
@@ -188,24 +250,30 @@ uint16_t esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_m
 			 uint16_t n, enum esp_drop why[], esp_prepare_fn prepare,
 			 esp_finish_fn finish);
 
-/* The job fields that only depend on the SA and direction. */
-static inline void
-esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt)
+/*
+ * The job fields that only depend on the SA and direction. With fast
+ * (AES-GCM without ESN, known by the caller) they are constants but for
+ * the key.
+ */
+static __rte_always_inline void
+esp_job_fill_sa(IMB_JOB *job, const struct esp_sa *sa, bool encrypt, bool fast)
 {
 	job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	/* RFC 4303 §3.3.2 / §3.4.4: encrypt-then-MAC, check-then-decrypt. */
 	job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
 	job->key_len_in_bytes = sa->key_len;
-	job->hash_alg = sa->hash_alg;
-	job->auth_tag_output_len_in_bytes = sa->icv_len;
-	if (sa->flags & ESP_SA_GCM) {
+	if (fast || (sa->flags & ESP_SA_GCM)) {
 		job->cipher_mode = IMB_CIPHER_GCM;
+		job->hash_alg = IMB_AUTH_AES_GMAC;
+		job->auth_tag_output_len_in_bytes = ESP_GCM_ICV_LEN;
 		job->enc_keys = &sa->gcm_key;
 		job->dec_keys = &sa->gcm_key;
 		job->iv_len_in_bytes = 12;
-		job->u.GCM.aad_len_in_bytes = sa->flags & ESP_SA_ESN ? 12 : 8;
+		job->u.GCM.aad_len_in_bytes = !fast && (sa->flags & ESP_SA_ESN) ? 12 : 8;
 	} else {
 		job->cipher_mode = IMB_CIPHER_CBC;
+		job->hash_alg = (IMB_HASH_ALG)sa->hash_alg;
+		job->auth_tag_output_len_in_bytes = sa->icv_len;
 		job->enc_keys = sa->cbc_enc_keys;
 		job->dec_keys = sa->cbc_dec_keys;
 		job->iv_len_in_bytes = ESP_CBC_IV_LEN;

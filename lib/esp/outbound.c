@@ -34,57 +34,61 @@ raise_event(struct esp_sa *sa, uint32_t ev)
  * last number sent; the control core hears of it (HARD) as soon as it is
  * used, and of the soft limit once, to rekey in time.
  */
-static inline bool
-seq_next(struct esp_sa *sa, uint64_t *seq)
+static bool
+seq_next_slow(struct esp_sa *sa, uint64_t *seq)
 {
 	if (unlikely(sa->flags & ESP_SA_SEQ_DONE)) {
 		raise_event(sa, ESP_EVENT_SEQ_HARD);
 		return false;
 	}
 	*seq = ++sa->seq_last;
-	if (unlikely(*seq >= sa->seq_soft))
+	if (*seq >= sa->seq_soft)
 		raise_event(sa, ESP_EVENT_SEQ_SOFT);
-	if (unlikely(*seq == sa->seq_max)) {
+	if (*seq == sa->seq_max) {
 		sa->flags |= ESP_SA_SEQ_DONE;
 		raise_event(sa, ESP_EVENT_SEQ_HARD);
 	}
 	return true;
 }
 
+/* Below the soft limit (which is at most the last number) nothing else can
+ * happen: one compare. Once used up, seq_last is the last number, which is
+ * not below seq_soft - 1 either (seq_soft >= 1). */
+static inline bool
+seq_next(struct esp_sa *sa, uint64_t *seq)
+{
+	if (likely(sa->seq_last < sa->seq_soft - 1)) {
+		*seq = ++sa->seq_last;
+		return true;
+	}
+	return seq_next_slow(sa, seq);
+}
+
 /*
- * Outer IPv4, RFC 4303 §3.1.2 / RFC 4301 §5.1.2.1: TOS copied from the
- * inner header (DSCP, and ECN in RFC 6040 §4.1 normal mode), DF clear so
- * the caller may fragment the outer packet, TTL 64, ID from a per-SA
- * counter. The checksum adds the per-packet words to the SA's constant sum.
+ * Outer IPv4 [UDP] and SPI: the SA's template (RFC 4303 §3.1.2 / RFC 4301
+ * §5.1.2.1: DF clear so the caller may fragment the outer packet, TTL 64),
+ * then per packet the TOS copied from the inner header (DSCP, and ECN in
+ * RFC 6040 §4.1 normal mode), the lengths, the ID from a per-SA counter and
+ * the checksum, which adds these words to the SA's constant sum. The UDP
+ * length is written without a branch: without UDP those two bytes are the
+ * sequence number's, written afterwards.
  */
 static inline void
-outer_write(struct esp_sa *sa, uint8_t *base, uint16_t total, uint8_t tos)
+outer_write(struct esp_sa *sa, uint8_t *base, uint32_t total, uint8_t tos)
 {
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)base;
 	uint16_t id = sa->ip_id++;
 	uint32_t sum = sa->outer_sum + (0x45u << 8 | tos) + total + id;
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	ip->version_ihl = 0x45;
-	ip->type_of_service = tos;
-	ip->total_length = rte_cpu_to_be_16(total);
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->fragment_offset = 0;
-	ip->time_to_live = 64;
-	ip->next_proto_id = sa->flags & ESP_SA_UDP ? IPPROTO_UDP : IPPROTO_ESP;
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
-	ip->src_addr = sa->local_addr_be;
-	ip->dst_addr = sa->remote_addr_be;
-	if (sa->flags & ESP_SA_UDP) {
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-
-		/* RFC 3948 §2.1 and §3.1.2: checksum zero is allowed over IPv4. */
-		udp->src_port = sa->local_port_be;
-		udp->dst_port = sa->remote_port_be;
-		udp->dgram_len = rte_cpu_to_be_16(total - sizeof(*ip));
-		udp->dgram_cksum = 0;
-	}
+	memcpy(base, sa->hdr, ESP_HDR_TMPL_LEN);
+	esp_store32(base, 0x45u | (uint32_t)tos << 8 | (uint32_t)ESP_BSWAP16((uint16_t)total) << 16);
+	esp_store16(base + offsetof(struct rte_ipv4_hdr, packet_id), ESP_BSWAP16(id));
+	esp_store16(base + offsetof(struct rte_ipv4_hdr, hdr_checksum),
+		    ESP_BSWAP16((uint16_t)~sum));
+	/* RFC 3948 §2.1 and §3.1.2: UDP checksum zero is allowed over IPv4. */
+	esp_store16(base + sizeof(struct rte_ipv4_hdr) + offsetof(struct rte_udp_hdr, dgram_len),
+		    ESP_BSWAP16((uint16_t)(total - sizeof(struct rte_ipv4_hdr))));
 }
 
 /*
@@ -92,36 +96,24 @@ outer_write(struct esp_sa *sa, uint8_t *base, uint16_t total, uint8_t tos)
  * zero unless a test sets it), unique per key; nonce = salt || IV (§4);
  * AAD = SPI || seq, or SPI || seq_hi || seq_lo with ESN (§5).
  */
-static inline void
-gcm_job(IMB_JOB *job, const struct esp_sa *sa, struct esp_pkt *p, struct esp_scratch *s)
+static __rte_always_inline void
+gcm_job(IMB_JOB *job, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+	struct esp_scratch *s, bool fast)
 {
-	uint64_t iv = rte_cpu_to_be_64(p->seq);
-	uint8_t *esp = p->base + p->esp_off;
-	uint64_t mask;
+	uint64_t iv = ESP_BSWAP64(seq) ^ sa->gcm_iv_mask;
 
-	memcpy(&mask, sa->iv_mask, sizeof(mask));
-	iv ^= mask;
 	memcpy(esp + ESP_HDR_LEN, &iv, sizeof(iv));
 	memcpy(s->nonce, sa->salt, 4);
 	memcpy(s->nonce + 4, &iv, sizeof(iv));
 	job->iv = s->nonce;
-	if (sa->flags & ESP_SA_ESN) {
-		rte_be32_t hi = rte_cpu_to_be_32((uint32_t)(p->seq >> 32));
-
-		memcpy(s->aad, esp, 4);
-		memcpy(s->aad + 4, &hi, 4);
-		memcpy(s->aad + 8, esp + 4, 4);
+	if (!fast && (sa->flags & ESP_SA_ESN)) {
+		esp_store32(s->aad, esp_load32(esp));
+		esp_store32(s->aad + 4, ESP_BSWAP32((uint32_t)(seq >> 32)));
+		esp_store32(s->aad + 8, esp_load32(esp + 4));
 		job->u.GCM.aad = s->aad;
 	} else {
 		job->u.GCM.aad = esp;
 	}
-	/* IPsec-MB offsets apply to src only: dst is where output starts. */
-	job->cipher_start_src_offset_in_bytes = p->ct_off;
-	job->dst = p->base + p->ct_off;
-	job->msg_len_to_cipher_in_bytes = p->ct_len;
-	job->hash_start_src_offset_in_bytes = p->ct_off;
-	job->msg_len_to_hash_in_bytes = p->ct_len;
-	job->auth_tag_output = p->base + p->icv_off;
 }
 
 /*
@@ -135,61 +127,67 @@ gcm_job(IMB_JOB *job, const struct esp_sa *sa, struct esp_pkt *p, struct esp_scr
 static inline void
 cbc_job(IMB_JOB *job, const struct esp_sa *sa, struct esp_pkt *p, struct esp_scratch *s)
 {
-	uint8_t *esp = p->base + p->esp_off;
-	uint64_t seq = rte_cpu_to_be_64(p->seq);
+	uint8_t *esp = p->base + sa->outer_len;
+	uint64_t seq = ESP_BSWAP64(p->seq);
 	uint32_t hash_len = ESP_HDR_LEN + ESP_CBC_IV_LEN + p->ct_len;
 
 	memset(esp + ESP_HDR_LEN, 0, 8);
 	memcpy(esp + ESP_HDR_LEN + 8, &seq, 8);
-	job->iv = sa->iv_mask;
-	job->cipher_start_src_offset_in_bytes = p->esp_off + ESP_HDR_LEN;
+	job->iv = sa->cbc_iv_block;
+	job->cipher_start_src_offset_in_bytes = sa->outer_len + ESP_HDR_LEN;
 	job->dst = esp + ESP_HDR_LEN;
 	job->msg_len_to_cipher_in_bytes = ESP_CBC_IV_LEN + p->ct_len;
-	job->hash_start_src_offset_in_bytes = p->esp_off;
+	job->hash_start_src_offset_in_bytes = sa->outer_len;
 	if (sa->flags & ESP_SA_ESN) {
-		rte_be32_t hi = rte_cpu_to_be_32((uint32_t)(p->seq >> 32));
-
-		memcpy(p->base + p->icv_off, &hi, 4);
+		esp_store32(p->base + p->icv_off, ESP_BSWAP32((uint32_t)(p->seq >> 32)));
 		hash_len += 4;
 		job->auth_tag_output = s->tag;
-		p->tag_in_scratch = 1;
 	} else {
 		job->auth_tag_output = p->base + p->icv_off;
 	}
 	job->msg_len_to_hash_in_bytes = hash_len;
 }
 
-/* Checks, headers, trailer: everything but the crypto. ESP_DROP_COUNT if good. */
-static inline enum esp_drop
-outbound_build(struct esp_sa *sa, struct rte_mbuf *m, struct esp_pkt *p)
+/*
+ * One packet: checks, headers, trailer, job. ESP_DROP_COUNT if good. With
+ * fast (AES-GCM without ESN, known by the caller) the transform's lengths
+ * are constants and the compiler drops the other branches: the per-packet
+ * function is chosen once per SA, as DPDK's lib/ipsec does, without a call.
+ */
+static __rte_always_inline enum esp_drop
+outbound_one(struct esp_worker *w, struct esp_sa *sa, struct rte_mbuf *m, struct esp_pkt *p,
+	     struct esp_scratch *s, bool fast)
 {
-	uint32_t len = m->data_len, pad, tail, head, total;
-	uint8_t *inner = rte_pktmbuf_mtod(m, uint8_t *), *trailer;
-	rte_be32_t seq_lo;
+	uint32_t len = m->data_len, block_mask = fast ? 3 : sa->block_mask;
+	uint32_t icv_len = fast ? ESP_GCM_ICV_LEN : sa->icv_len;
+	uint32_t head = sa->head_len, pad, tail, total, ct_len;
+	uint8_t *inner = rte_pktmbuf_mtod(m, uint8_t *), *base, *trailer;
+	uint64_t seq;
+	IMB_JOB *job;
 
 	if (unlikely(m->nb_segs != 1 || (m->ol_flags & RTE_MBUF_F_INDIRECT)))
 		return ESP_DROP_no_room;
-	pad = (0u - (len + ESP_TRAILER_LEN)) & sa->block_mask;
-	tail = pad + ESP_TRAILER_LEN + sa->icv_len;
-	head = sa->outer_len + ESP_HDR_LEN + sa->iv_len;
-	total = head + len + tail;
+	pad = (0u - (len + ESP_TRAILER_LEN)) & block_mask;
+	ct_len = len + pad + ESP_TRAILER_LEN;
+	tail = pad + ESP_TRAILER_LEN + icv_len;
+	total = head + ct_len + icv_len;
 	if (unlikely(total > UINT16_MAX))
 		return ESP_DROP_too_big;
 	if (unlikely(m->data_off < head || rte_pktmbuf_tailroom(m) < tail))
 		return ESP_DROP_no_room;
-	if (unlikely(!seq_next(sa, &p->seq)))
+	if (unlikely(!seq_next(sa, &seq)))
 		return ESP_DROP_seq_exhausted;
+	job = esp_job_get(w);
+	if (unlikely(job == NULL))
+		return ESP_DROP_crypto_error;
 
-	p->base = inner - head;
-	p->esp_off = sa->outer_len;
-	p->ct_off = head;
-	p->ct_len = len + pad + ESP_TRAILER_LEN;
-	p->icv_off = head + p->ct_len;
+	base = inner - head;
 	p->inner_len = len;
-	outer_write(sa, p->base, total, len >= 2 ? inner[1] : 0);
-	seq_lo = rte_cpu_to_be_32((uint32_t)p->seq);
-	memcpy(p->base + p->esp_off, &sa->spi_be, 4);
-	memcpy(p->base + p->esp_off + 4, &seq_lo, 4);
+	/* Counted as sent now; outbound_finish takes it back if IPsec-MB fails it. */
+	sa->stats.packets++;
+	sa->stats.bytes += len;
+	outer_write(sa, base, total, len >= 2 ? inner[1] : 0);
+	esp_store32(base + sa->outer_len + 4, ESP_BSWAP32((uint32_t)seq));
 	trailer = inner + len;
 	/* One 16-byte store where the tail has room for it (the pad length,
 	 * next header and ICV overwrite the excess), else byte by byte. */
@@ -200,10 +198,32 @@ outbound_build(struct esp_sa *sa, struct rte_mbuf *m, struct esp_pkt *p)
 			trailer[k] = pad_bytes[k];
 	trailer[pad] = pad;
 	trailer[pad + 1] = sa->next_header;
-
 	m->data_off -= head;
 	m->data_len = total;
 	m->pkt_len = total;
+
+	esp_prefetch_range(inner, ct_len + icv_len);
+	esp_job_fill_sa(job, sa, true, fast);
+	job->src = base;
+	job->user_data = p;
+	if (fast || (sa->flags & ESP_SA_GCM)) {
+		gcm_job(job, sa, base + sa->outer_len, seq, s, fast);
+		/* IPsec-MB offsets apply to src only: dst is where output starts. */
+		job->cipher_start_src_offset_in_bytes = head;
+		job->dst = inner;
+		job->msg_len_to_cipher_in_bytes = ct_len;
+		job->hash_start_src_offset_in_bytes = head;
+		job->msg_len_to_hash_in_bytes = ct_len;
+		job->auth_tag_output = inner + ct_len;
+	} else {
+		p->base = base;
+		p->seq = seq;
+		p->ct_len = ct_len;
+		p->icv_off = head + ct_len;
+		cbc_job(job, sa, p, s);
+		w->tag_moves |= (sa->flags & ESP_SA_ESN) != 0;
+	}
+	esp_job_put(w, job);
 	return ESP_DROP_COUNT;
 }
 
@@ -221,61 +241,44 @@ outbound_prepare(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[]
 			      (ESP_OUTER_MAX + ESP_HDR_LEN + ESP_CBC_IV_LEN));
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_pkt *p = &w->pkt[i];
-		IMB_JOB *job;
 
 		p->sa = sa[i];
-		p->tag_in_scratch = 0;
-		p->drop = outbound_build(sa[i], m[i], p);
-		if (p->drop != ESP_DROP_COUNT)
-			continue;
-		job = esp_job_get(w);
-		if (unlikely(job == NULL)) {
-			p->drop = ESP_DROP_crypto_error;
-			continue;
-		}
-		esp_prefetch_range(p->base + p->ct_off, p->ct_len + sa[i]->icv_len);
-		esp_job_fill_sa(job, sa[i], true);
-		job->src = p->base;
-		job->user_data = p;
-		if (sa[i]->flags & ESP_SA_GCM)
-			gcm_job(job, sa[i], p, &w->scratch[i]);
+		if (likely(esp_sa_gcm_fast(sa[i])))
+			p->drop = outbound_one(w, sa[i], m[i], p, &w->scratch[i], true);
 		else
-			cbc_job(job, sa[i], p, &w->scratch[i]);
-		esp_job_put(w, job);
+			p->drop = outbound_one(w, sa[i], m[i], p, &w->scratch[i], false);
+		if (unlikely(p->drop != ESP_DROP_COUNT))
+			sa[i]->stats.drops[p->drop]++;
 	}
 }
 
-/* Counters are added per run of packets on one SA, as VPP does. */
+/*
+ * Usually nothing is left to do: the prepare pass counted every packet on
+ * its SA (whose line had just given it its sequence number), as sent or
+ * dropped. Here only CBC-ESN tags move from scratch over seq_hi, and a
+ * packet that IPsec-MB failed is counted as a drop instead.
+ */
 static void
 outbound_finish(struct esp_worker *w, struct rte_mbuf *m[], uint16_t n)
 {
 	RTE_SET_USED(m); /* the tags are restored from the scratch area, by index */
-	struct esp_sa *cur = NULL;
-	uint64_t pkts = 0, bytes = 0;
 
+	for (uint64_t failed = w->failed; failed != 0; failed &= failed - 1) {
+		struct esp_pkt *p = &w->pkt[__builtin_ctzll(failed)];
+
+		p->sa->stats.packets--;
+		p->sa->stats.bytes -= p->inner_len;
+		p->sa->stats.drops[ESP_DROP_crypto_error]++;
+	}
+	if (likely(!w->tag_moves))
+		return;
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_pkt *p = &w->pkt[i];
 
-		if (p->sa != cur) {
-			if (cur != NULL) {
-				cur->stats.packets += pkts;
-				cur->stats.bytes += bytes;
-			}
-			cur = p->sa;
-			pkts = bytes = 0;
-		}
-		if (p->drop != ESP_DROP_COUNT) {
-			p->sa->stats.drops[p->drop]++;
-			continue;
-		}
-		if (p->tag_in_scratch)
+		/* CBC with ESN: the tag went to scratch, seq_hi is where it goes. */
+		if (p->drop == ESP_DROP_COUNT &&
+		    (p->sa->flags & (ESP_SA_GCM | ESP_SA_ESN)) == ESP_SA_ESN)
 			memcpy(p->base + p->icv_off, w->scratch[i].tag, p->sa->icv_len);
-		pkts++;
-		bytes += p->inner_len;
-	}
-	if (cur != NULL) {
-		cur->stats.packets += pkts;
-		cur->stats.bytes += bytes;
 	}
 }
 

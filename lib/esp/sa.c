@@ -149,6 +149,33 @@ outer_sum(const struct esp_sa_params *p)
 	       (p->remote_addr >> 16) + (p->remote_addr & 0xffff);
 }
 
+/*
+ * The outer headers as every packet of this SA sends them (RFC 4303
+ * §3.1.2, RFC 4301 §5.1.2.1: DF clear, TTL 64; RFC 3948 §2.1: UDP checksum
+ * zero), then the SPI; the per-packet fields (TOS, lengths, ID, checksum)
+ * are left zero for outbound to patch.
+ */
+static void
+hdr_template(struct esp_sa *sa, const struct esp_sa_params *p)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)sa->hdr;
+	rte_be32_t spi = rte_cpu_to_be_32(p->spi);
+
+	memset(sa->hdr, 0, sizeof(sa->hdr));
+	ip->version_ihl = 0x45;
+	ip->time_to_live = 64;
+	ip->next_proto_id = p->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
+	ip->src_addr = rte_cpu_to_be_32(p->local_addr);
+	ip->dst_addr = rte_cpu_to_be_32(p->remote_addr);
+	if (p->udp_encap) {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+		udp->src_port = rte_cpu_to_be_16(p->local_port);
+		udp->dst_port = rte_cpu_to_be_16(p->remote_port);
+	}
+	memcpy(sa->hdr + sa->outer_len, &spi, sizeof(spi));
+}
+
 static void
 sa_fill(struct esp_sa *sa, const struct esp_sa_params *p)
 {
@@ -167,7 +194,6 @@ sa_fill(struct esp_sa *sa, const struct esp_sa_params *p)
 	bool gcm = p->cipher == ESP_CIPHER_AES_GCM_16;
 
 	sa->spi = p->spi;
-	sa->spi_be = rte_cpu_to_be_32(p->spi);
 	sa->flags = (p->esn ? ESP_SA_ESN : 0) | (p->udp_encap ? ESP_SA_UDP : 0) |
 		    (gcm ? ESP_SA_GCM : 0);
 	sa->iv_len = gcm ? ESP_GCM_IV_LEN : ESP_CBC_IV_LEN;
@@ -177,13 +203,11 @@ sa_fill(struct esp_sa *sa, const struct esp_sa_params *p)
 	sa->block_mask = gcm ? 3 : 15;
 	sa->next_header = ESP_NH_IPV4;
 	sa->outer_len = sizeof(struct rte_ipv4_hdr) + (p->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+	sa->head_len = sa->outer_len + ESP_HDR_LEN + sa->iv_len;
 	sa->key_len = p->key_len;
 	sa->integ = p->integ;
 	sa->hash_alg = hash[p->integ];
-	sa->local_port_be = rte_cpu_to_be_16(p->local_port);
-	sa->remote_port_be = rte_cpu_to_be_16(p->remote_port);
-	sa->local_addr_be = rte_cpu_to_be_32(p->local_addr);
-	sa->remote_addr_be = rte_cpu_to_be_32(p->remote_addr);
+	hdr_template(sa, p);
 	sa->outer_sum = outer_sum(p);
 	memcpy(sa->salt, p->salt, sizeof(sa->salt));
 
@@ -213,7 +237,7 @@ esp_sa_init(struct esp_sa *sa, struct esp_worker *w, const struct esp_sa_params 
 	keys_expand(sa, w->mgr, p);
 	/* RFC 3602 §2.1: CBC IVs must be unpredictable; outbound.c derives them
 	 * by encrypting this secret block XOR the sequence number. */
-	if (p->cipher == ESP_CIPHER_AES_CBC && RAND_bytes(sa->iv_mask, sizeof(sa->iv_mask)) != 1) {
+	if (p->cipher == ESP_CIPHER_AES_CBC && RAND_bytes(sa->cbc_iv_block, sizeof(sa->cbc_iv_block)) != 1) {
 		esp_sa_clear(sa);
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "random: RAND_bytes failed for the CBC IV block");
@@ -279,7 +303,7 @@ esp_sa_icv(struct esp_worker *w, const struct esp_sa *sa, const uint8_t *msg, ui
 	job = esp_job_get(w);
 	if (job == NULL)
 		return -EIO;
-	esp_job_fill_sa(job, sa, true);
+	esp_job_fill_sa(job, sa, true, false);
 	job->cipher_mode = IMB_CIPHER_NULL;
 	job->src = msg;
 	job->dst = icv;
@@ -316,7 +340,8 @@ esp_sa_set_replay_top(struct esp_sa *sa, uint64_t top)
 void
 esp_sa_set_iv_mask(struct esp_sa *sa, const uint8_t mask[16])
 {
-	memcpy(sa->iv_mask, mask, sizeof(sa->iv_mask));
+	memcpy(&sa->gcm_iv_mask, mask, sizeof(sa->gcm_iv_mask));
+	memcpy(sa->cbc_iv_block, mask, sizeof(sa->cbc_iv_block));
 }
 
 void

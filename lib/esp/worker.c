@@ -70,12 +70,17 @@ esp_worker_arch(const struct esp_worker *w)
 }
 
 static inline void
-job_done(const IMB_JOB *job)
+job_fail(struct esp_worker *w, struct esp_pkt *p)
 {
-	struct esp_pkt *p = job->user_data;
+	p->drop = ESP_DROP_crypto_error;
+	w->failed |= UINT64_C(1) << (p - w->pkt);
+}
 
+static inline void
+job_done(struct esp_worker *w, const IMB_JOB *job)
+{
 	if (unlikely(job->status != IMB_STATUS_COMPLETED))
-		p->drop = ESP_DROP_crypto_error;
+		job_fail(w, job->user_data);
 }
 
 #ifdef ESP_IMB_JOB_API
@@ -93,7 +98,7 @@ esp_job_put(struct esp_worker *w, IMB_JOB *job)
 {
 	job = IMB_SUBMIT_JOB(w->mgr);
 	while (job != NULL) {
-		job_done(job);
+		job_done(w, job);
 		job = IMB_GET_COMPLETED_JOB(w->mgr);
 	}
 }
@@ -104,7 +109,7 @@ esp_jobs_run(struct esp_worker *w)
 	IMB_JOB *job;
 
 	while ((job = IMB_FLUSH_JOB(w->mgr)) != NULL)
-		job_done(job);
+		job_done(w, job);
 	return 0;
 }
 
@@ -138,14 +143,14 @@ esp_jobs_run(struct esp_worker *w)
 		return -EIO;
 	}
 	for (i = 0; i < done; i++)
-		job_done(w->jobs[i]);
+		job_done(w, w->jobs[i]);
 	left = w->njobs - done;
 	while (left > 0) {
 		done = IMB_FLUSH_BURST(w->mgr, left, w->jobs);
 		if (done == 0)
 			break;
 		for (i = 0; i < done; i++)
-			job_done(w->jobs[i]);
+			job_done(w, w->jobs[i]);
 		left -= done;
 	}
 	w->njobs = 0;
@@ -200,11 +205,13 @@ esp_burst_drive(struct esp_worker *w, struct esp_sa *sa[], struct rte_mbuf *m[],
 		uint16_t done = good + bad, k = RTE_MIN(n - done, ESP_BURST_MAX), g;
 
 		w->chunk = k;
+		w->failed = 0;
+		w->tag_moves = false;
 		prepare(w, sa + done, m + done, k);
 		if (unlikely(esp_jobs_run(w) != 0)) {
 			for (uint16_t i = 0; i < k; i++)
 				if (w->pkt[i].drop == ESP_DROP_COUNT)
-					w->pkt[i].drop = ESP_DROP_crypto_error;
+					job_fail(w, &w->pkt[i]);
 		}
 		finish(w, m + done, k);
 		g = esp_burst_partition(w, m, k, good, bad, why);

@@ -23,7 +23,7 @@
 #define ETH_MIN_FRAME 60u
 #define REPLY_TTL 64
 #define IKE_PORT 500
-#define IKE_NATT_PORT 4500
+#define IKE_NATT_PORT L2L3_NATT_PORT
 #define ICMP_DEST_UNREACH 3
 
 static enum l2l3_verdict
@@ -31,28 +31,6 @@ drop(struct l2l3_result *res, enum port_drop why)
 {
 	res->drop = why;
 	return L2L3_DROP;
-}
-
-static int
-in_prefix(uint32_t ip, uint32_t net, uint8_t len)
-{
-	uint32_t mask = len ? ~0u << (32 - len) : 0;
-
-	return ((ip ^ net) & mask) == 0;
-}
-
-/* rte_is_same_ether_addr() with one 32-bit and one 16-bit compare. */
-static inline bool
-ether_equal(const struct rte_ether_addr *a, const struct rte_ether_addr *b)
-{
-	uint32_t a4, b4;
-	uint16_t a2, b2;
-
-	memcpy(&a4, a, 4);
-	memcpy(&b4, b, 4);
-	memcpy(&a2, a->addr_bytes + 4, 2);
-	memcpy(&b2, b->addr_bytes + 4, 2);
-	return ((a4 ^ b4) | (uint32_t)(a2 ^ b2)) == 0;
 }
 
 static int
@@ -69,38 +47,15 @@ in_subnet(const struct port *p, uint32_t ip)
 static inline bool
 ipv4_cksum_ok(const void *hdr, uint32_t ihl)
 {
-	const uint8_t *b = hdr;
-	uint64_t sum = 0;
-	uint32_t w;
-	unsigned i;
-
 	if (ihl != IP_MIN_LEN)
 		return rte_raw_cksum(hdr, ihl) == 0xffff;
-	for (i = 0; i < IP_MIN_LEN; i += 4) {
-		memcpy(&w, b + i, sizeof(w));
-		sum += w;
-	}
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return l2l3_ipv4_cksum20_ok(hdr);
 }
 
 bool
 l2l3_ipv4_cksum_ok(const void *hdr, uint32_t ihl)
 {
 	return ipv4_cksum_ok(hdr, ihl);
-}
-
-/* Addresses no host may send from (RFC 1122 §3.2.1.3, RFC 5735). */
-static int
-martian_source(const struct port *p, uint32_t src)
-{
-	uint8_t first = src >> 24;
-
-	return first == 0 || first == 127 || first >= 224 || src == p->addr ||
-	       (in_subnet(p, src) && (src | p->mask) == UINT32_MAX);
 }
 
 /* Should the gateway answer an ARP request for target on this port? */
@@ -110,8 +65,8 @@ arp_owns(const struct port *p, const struct conf_prefix *pool, uint32_t target, 
 	if (target == p->addr)
 		return 1;
 	/* Proxy ARP for clients; never for a pool address asking about itself. */
-	return p->proxy_arp_pool && pool && in_prefix(target, pool->addr, pool->len) &&
-	       target != sender && !in_prefix(sender, pool->addr, pool->len);
+	return p->proxy_arp_pool && pool && l2l3_in_prefix(target, pool->addr, pool->len) &&
+	       target != sender && !l2l3_in_prefix(sender, pool->addr, pool->len);
 }
 
 static void
@@ -285,7 +240,7 @@ radius_udp_input(struct rte_ipv4_hdr *ip, uint32_t ihl, uint32_t tot, struct l2l
 static int
 in_pool(const struct conf_prefix *pool, uint32_t ip)
 {
-	return pool != NULL && pool->len != 0 && in_prefix(ip, pool->addr, pool->len);
+	return pool != NULL && pool->len != 0 && l2l3_in_prefix(ip, pool->addr, pool->len);
 }
 
 /* Not for the gateway itself: a client-bound packet on the private port? */
@@ -315,7 +270,7 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 		return drop(res, PORT_DROP_ip_malformed);
 	if (!ipv4_cksum_ok(ip, ihl))
 		return drop(res, PORT_DROP_ip_checksum);
-	if (martian_source(p, L2L3_NTOHL(ip->src_addr)))
+	if (l2l3_martian_source(p, L2L3_NTOHL(ip->src_addr)))
 		return drop(res, PORT_DROP_ip_martian);
 	if (L2L3_NTOHL(ip->dst_addr) != p->addr)
 		return transit_input(p, pool, ip, res);
@@ -345,8 +300,8 @@ ipv4_input(const struct port *p, const struct conf_prefix *pool, struct rte_ethe
 }
 
 enum l2l3_verdict
-l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *pool,
-	   uint8_t *frame, uint32_t len, struct l2l3_result *res)
+l2l3_input_full(const struct port *p, enum port_index pi, const struct conf_prefix *pool,
+		uint8_t *frame, uint32_t len, struct l2l3_result *res)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 
@@ -354,9 +309,9 @@ l2l3_input(const struct port *p, enum port_index pi, const struct conf_prefix *p
 	if (len < ETH_LEN)
 		return drop(res, PORT_DROP_runt);
 	/* af_packet hands back the frames we sent on another queue's socket. */
-	if (ether_equal(&eth->src_addr, &p->mac))
+	if (l2l3_ether_equal(&eth->src_addr, &p->mac))
 		return drop(res, PORT_DROP_own_frame);
-	if (!ether_equal(&eth->dst_addr, &p->mac) &&
+	if (!l2l3_ether_equal(&eth->dst_addr, &p->mac) &&
 	    !rte_is_broadcast_ether_addr(&eth->dst_addr))
 		return drop(res, PORT_DROP_l2_not_for_us);
 

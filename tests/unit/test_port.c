@@ -446,6 +446,72 @@ private_udp_radius_only(void **state)
 	expect_drop(&pub, f, len, PORT_DROP_no_service);
 }
 
+/*
+ * l2l3_input_fast() may only accept what l2l3_input_full() classifies the
+ * same way: the three frames it is for, and every one-byte change of them
+ * (each byte set to a few values) and every shorter length, on both ports.
+ * expect: its verdict on the frame as built, L2L3_DROP if it must decline it.
+ */
+static void
+fast_path_agrees_with_full(struct port *p, enum port_index pi, const uint8_t *orig,
+			   uint32_t len, enum l2l3_verdict expect)
+{
+	static const uint8_t values[] = { 0x00, 0x01, 0x11, 0x32, 0x45, 0x46, 0x7f, 0xff };
+	struct l2l3_result fast, full;
+	enum l2l3_verdict vf, v;
+	uint8_t f[256], g[256];
+
+	for (uint32_t pos = 0; pos <= len; pos++) {
+		for (unsigned k = 0; k < (pos < len ? sizeof(values) : 1); k++) {
+			/* pos == len: the unchanged frame, cut at every length. */
+			for (uint32_t n = pos < len ? len : 0; n <= len; n++) {
+				memcpy(f, orig, len);
+				if (pos < len)
+					f[pos] = values[k];
+				memcpy(g, f, len);
+				if (!l2l3_input_fast(p, &pool, f, n, &fast, &vf))
+					continue;
+				v = l2l3_input_full(p, pi, &pool, g, n, &full);
+				assert_int_equal(vf, v);
+				assert_int_equal(fast.learn, 0);
+				assert_int_equal(full.learn, 0);
+				if (v == L2L3_ESP) {
+					assert_int_equal(fast.spi, full.spi);
+					assert_int_equal(fast.udp_encap, full.udp_encap);
+				}
+			}
+		}
+	}
+	memcpy(f, orig, len);
+	if (expect == L2L3_DROP) {
+		assert_false(l2l3_input_fast(p, &pool, f, len, &fast, &vf));
+		return;
+	}
+	assert_true(l2l3_input_fast(p, &pool, f, len, &fast, &vf));
+	assert_int_equal(vf, expect);
+}
+
+static void
+fast_path_same_verdicts(void **state)
+{
+	static const uint8_t esp[] = { 0xc0, 0x01, 0x02, 0x03, 0, 0, 0, 1, 0xaa, 0xbb, 1, 2 };
+	struct port pub = test_port(0), priv = test_port(1);
+	uint8_t f[256];
+	uint32_t len;
+
+	(void)state;
+	len = build_udp(f, IP(203, 0, 113, 9), pub.addr, 4500, esp, sizeof(esp));
+	fast_path_agrees_with_full(&pub, PORT_PUBLIC, f, len, L2L3_ESP);
+	fast_path_agrees_with_full(&priv, PORT_PRIVATE, f, len, L2L3_DROP);
+	len = build_echo(f, IP(203, 0, 113, 9), pub.addr, 16);
+	ip_of(f)->next_proto_id = IPPROTO_ESP;
+	refresh_ip_cksum(f);
+	fast_path_agrees_with_full(&pub, PORT_PUBLIC, f, len, L2L3_ESP);
+	len = build_echo(f, IP(10, 1, 0, 7), IP(172, 16, 201, 5), 16);
+	fast_path_agrees_with_full(&priv, PORT_PRIVATE, f, len, L2L3_TO_CLIENT);
+	fast_path_agrees_with_full(&pub, PORT_PUBLIC, f, len, L2L3_DROP);
+}
+
 static void
 private_to_pool_goes_to_tunnels(void **state)
 {
@@ -790,6 +856,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(raw_esp_only_on_public),
 		cmocka_unit_test(private_udp_radius_only),
 		cmocka_unit_test(private_to_pool_goes_to_tunnels),
+		cmocka_unit_test(fast_path_same_verdicts),
 		cmocka_unit_test(icmp_frag_needed_is_well_formed),
 	};
 	const struct CMUnitTest neigh[] = {
