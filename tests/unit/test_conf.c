@@ -914,6 +914,27 @@ static void test_edit(void **state)
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
+	/* Roots: 20 at most; the 21st is refused and changes nothing. */
+	for (unsigned i = 2; i <= 21; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "root%u", i);
+		ch = (struct conf_change){ .kind = CONF_CHANGE_ROOT, .on = true, .name = name,
+					   .key = "data", .value = "MIIC" };
+		if (i <= 20) {
+			assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), 0);
+			assert_int_equal(c.n_roots, i);
+			conf_free(&c);
+			continue;
+		}
+		before = read_whole(path);
+		assert_int_equal(conf_edit(path, &ch, &c, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "trusted_roots: 21 entries; allowed: 0..20"));
+		after = read_whole(path);
+		assert_string_equal(before, after);
+		free(before);
+		free(after);
+	}
 	/* No temporary file left beside it. */
 	{
 		char cmd[300];
