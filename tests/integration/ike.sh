@@ -45,30 +45,7 @@ conf() {
 		"revoked = ( { name = \"client-revoked\"; thumbprint = \"$(pki_thumbprint "$PKI/client-revoked.crt")\"; } );" \
 		"$@"
 }
-tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
-tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
-ike_event() { p2sctl -j show ike >"$WORK/j" && json "[\"events\"][\"$1\"]"; }
-# wait_for SECS command...: poll until it succeeds.
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 in_pool() { case "$1" in 172.16.201.*) return 0 ;; esac; return 1; }
-ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
-# client NS NAME CERT [conn options]: a charon with one connection, initiated.
-client() {
-	local ns=$1 name=$2 cert=$3
-	shift 3
-	ss_client_start "$ns" "$name" &&
-		ss_conn_load "$name" cert="$PKI/$cert.crt" key="$PKI/$cert.key" \
-			ca="$PKI/root-ca.crt" "$@" &&
-		ss_initiate "$name" net 20
-}
 
 p2s_need_root
 echo "# test PKI in $PKI"

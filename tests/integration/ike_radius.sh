@@ -86,20 +86,7 @@ if ! gw_start "$WORK/p2sgw.conf" "$WORK/p2sgw.log"; then
 fi
 ok "p2sgw starts with auth certificate + radius"
 
-tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
-tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
-ike_event() { p2sctl -j show ike >"$WORK/j" && json "[\"events\"][\"$1\"]"; }
 radius_val() { p2sctl -j show radius >"$WORK/j" && json "$1"; }
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
 # eap_client NAME USER PASSWORD [IDI]: a charon with auth = eap-mschapv2 (IDi the user
 # name, or IDI), initiated.
 eap_client() {

@@ -31,3 +31,29 @@ PY
 mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
 neigh_mac() { ip -n "$1" neigh show "$2" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
 ge() { [ "$1" -ge "$2" ]; }
+
+# The IKEv2 tests' views of the gateway (p2sctl from topology.sh).
+tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
+tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
+ike_event() { p2sctl -j show ike >"$WORK/j" && json "[\"events\"][\"$1\"]"; }
+ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
+# wait_for SECS command...: poll until it succeeds.
+wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq $((secs * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# client NS NAME CERT [conn options]: a strongSwan charon with one connection
+# (certificate $PKI/CERT, trusting $PKI/root-ca, the gateway's issuer), initiated.
+client() {
+	local ns=$1 name=$2 cert=$3
+	shift 3
+	ss_client_start "$ns" "$name" &&
+		ss_conn_load "$name" cert="$PKI/$cert.crt" key="$PKI/$cert.key" \
+			ca="$PKI/root-ca.crt" "$@" &&
+		ss_initiate "$name" net 20
+}

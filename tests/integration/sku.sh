@@ -41,23 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-	local secs=$1 i
-	shift
-	for i in $(seq $((secs * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-tunnels() { p2sctl -j show tunnels >"$WORK/j" && json '["tunnels"]'; }
-tunnels_are() { [ "$(tunnels)" -eq "$1" ]; }
-ping_vnet() { ip netns exec "$1" ping -c "${2:-3}" -i 0.3 -W 2 "$VNET_IP"; }
-client() { # client NS NAME CERT [options]: the client trusts root-ca, the gateway's issuer
-	ss_client_start "$1" "$2" &&
-		ss_conn_load "$2" cert="$PKI/$3.crt" key="$PKI/$3.key" ca="$PKI/root-ca.crt" "${@:4}" &&
-		ss_initiate "$2" net 20
-}
 sku() { p2sctl -j show sku >"$WORK/j" && json "$1"; }
 # within A B PCT: |A - B| <= PCT % of B
 within() { python3 -c 'import sys; a, b, p = map(float, sys.argv[1:]); sys.exit(abs(a - b) > p / 100 * b)' "$@"; }

@@ -545,25 +545,35 @@ rate_queue_share_full_is_dropped_per_tunnel(void **state)
 	assert_int_equal(total, SHAPER_QUEUE_MAX);
 }
 
+/* Over the rate: n packets from the VNet to the client wait on worker 0. */
+static void
+wait_down(unsigned n)
+{
+	struct rte_mbuf *in[16];
+	unsigned i;
+
+	assert_true(n <= RTE_DIM(in));
+	dp_set_rate(&dp, SLOW_BPS);
+	for (i = 0; i < n; i++)
+		in[i] = vnet_to_client(100);
+	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, n);
+}
+
 /* A tunnel that goes while its packets wait: they are dropped when they would leave. */
 static void
 rate_waiting_packets_of_a_removed_tunnel(void **state)
 {
-	struct rte_mbuf *in[8], *out[8];
+	struct rte_mbuf *out[8];
 	uint64_t before = port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel);
-	unsigned i;
 
 	(void)state;
-	dp_set_rate(&dp, SLOW_BPS);
-	for (i = 0; i < RTE_DIM(in); i++)
-		in[i] = vnet_to_client(100);
-	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, RTE_DIM(in));
+	wait_down(8);
 	assert_int_equal(sa_tunnel_del(dp.sa, tunnel_id), 0);
 	sa_table_reclaim(dp.sa);
 	dp_set_rate(&dp, 0);
 	input(0, PORT_PUBLIC, NULL);
 	assert_int_equal(sent(PORT_PUBLIC, out, RTE_DIM(out)), 0);
-	assert_int_equal(port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel), before + RTE_DIM(in));
+	assert_int_equal(port_drops(PORT_PRIVATE, PORT_DROP_no_tunnel), before + 8);
 	add_tunnel(0); /* for the teardown */
 	esp_sa_clear(client_out);
 	esp_sa_clear(client_in);
@@ -577,10 +587,7 @@ rate_waiting_at_stop(void **state)
 	unsigned i;
 
 	(void)state;
-	dp_set_rate(&dp, SLOW_BPS);
-	for (i = 0; i < RTE_DIM(in); i++)
-		in[i] = vnet_to_client(100);
-	dp_worker_input(&dp.workers[0], PORT_PRIVATE, in, RTE_DIM(in));
+	wait_down(RTE_DIM(in));
 	for (i = 0; i < RTE_DIM(in); i++)
 		in[i] = from_client(inner_packet(CLIENT_INNER, VNET_HOST, 100, false));
 	dp_worker_input(&dp.workers[0], PORT_PUBLIC, in, RTE_DIM(in));
