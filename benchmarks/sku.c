@@ -20,7 +20,12 @@
  * rather than counted as a pass or a failure of the scheduler (a SKU
  * offered between 1.05 and 1.9 times its rate is still judged, and says so).
  *
- *   p2s-sku-bench [EAL options] -- [--skus Basic,VpnGw1,...] [--windows N] [--csv FILE]
+ * With --split the generator stays on the main lcore and the worker runs its
+ * own poll loop on the next lcore, fed through a ring as from an RX queue
+ * (--lcores 0@0,1@1: two CPUs), so the worker's core does only the
+ * gateway's work and larger SKUs can be offered twice their rate.
+ *
+ *   p2s-sku-bench [EAL options] -- [--skus Basic,VpnGw1,...] [--windows N] [--csv FILE] [--split]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -33,6 +38,8 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_ring.h>
+#include <rte_lcore.h>
 
 #include "bench.h"
 #include "conf.h"
@@ -69,6 +76,9 @@ static const uint16_t imix_cycle[CYCLE] = { 64, 576, 64, 64, 576, 64, 1500, 64, 
 struct gen {
 	struct dp *dp;
 	struct worker *w;
+	struct rte_ring *ring;         /* --split: to the worker on its own lcore, else NULL */
+	bool stop;                     /* --split: the worker loop ends */
+	uint64_t ring_full;            /* --split: frames the worker's ring refused */
 	uint8_t *frames;               /* [tunnel][cycle position]: VNet frames of FRAME_ROOM */
 	uint64_t next_heavy, next_light;
 	uint32_t id[TUNNELS];
@@ -149,8 +159,36 @@ offer(struct gen *g, bool light, uint64_t *next, double *credit)
 			   frame_of(g, t, k), RTE_ETHER_HDR_LEN + imix_cycle[k]);
 		bytes += imix_cycle[k];
 	}
-	dp_worker_input(g->w, PORT_PRIVATE, m, n);
+	if (g->ring == NULL) {
+		dp_worker_input(g->w, PORT_PRIVATE, m, n);
+		return bytes;
+	}
+	/* What the worker's ring does not take was not offered. */
+	k = rte_ring_sp_enqueue_burst(g->ring, (void **)m, n, NULL);
+	for (i = k; i < n; i++) {
+		bytes -= rte_pktmbuf_data_len(m[i]) - RTE_ETHER_HDR_LEN;
+		rte_pktmbuf_free(m[i]);
+	}
+	g->ring_full += n - k;
 	return bytes;
+}
+
+/* --split: the worker's poll loop on its own lcore, the ring as its RX queue. */
+static int
+worker_loop(void *arg)
+{
+	struct gen *g = arg;
+	struct rte_mbuf *m[BENCH_BURST];
+	unsigned n;
+
+	while (!__atomic_load_n(&g->stop, __ATOMIC_RELAXED)) {
+		n = rte_ring_sc_dequeue_burst(g->ring, (void **)m, BENCH_BURST, NULL);
+		if (n != 0)
+			dp_worker_input(g->w, PORT_PRIVATE, m, n);
+		else
+			dp_worker_input(g->w, PORT_PUBLIC, NULL, 0);
+	}
+	return 0;
 }
 
 /* The generator's pacing: credit in bytes for each list, refilled from the TSC. */
@@ -181,7 +219,7 @@ pace_until(struct gen *g, struct pace *p, uint64_t until)
 		h = offer(g, false, &g->next_heavy, &p->heavy_credit);
 		p->light += l;
 		p->heavy += h;
-		if (l + h == 0)
+		if (l + h == 0 && g->ring == NULL)
 			dp_worker_input(g->w, PORT_PUBLIC, NULL, 0);
 	}
 }
@@ -233,8 +271,11 @@ run_sku(struct gen *g, struct sku_result *r, unsigned windows)
 	r->drops = ss.drops - drops0;
 	/* What still waits leaves with the rate lifted, before the next SKU. */
 	dp_set_rate(g->dp, 0);
-	for (t = 0; t < 256; t++)
-		dp_worker_input(g->w, PORT_PUBLIC, NULL, 0);
+	if (g->ring != NULL)
+		rte_delay_ms(50);
+	else
+		for (t = 0; t < 256; t++)
+			dp_worker_input(g->w, PORT_PUBLIC, NULL, 0);
 }
 
 /*
@@ -302,10 +343,11 @@ verdict(const struct sku_result *r, double lo, double hi)
 static void
 usage(const char *prog)
 {
-	printf("usage: %s [EAL options] -- [--skus LIST] [--windows N] [--csv FILE]\n"
+	printf("usage: %s [EAL options] -- [--skus LIST] [--windows N] [--csv FILE] [--split]\n"
 	       "  --skus     Basic,VpnGw1,VpnGw2,VpnGw3,VpnGw4,VpnGw5 (default: all)\n"
 	       "  --windows  1-second windows measured per SKU, 1..%d (default 5)\n"
-	       "  --csv      one row per SKU and window\n", prog, WINDOWS_MAX);
+	       "  --csv      one row per SKU and window\n"
+	       "  --split    the worker polls on its own lcore, fed by a ring\n", prog, WINDOWS_MAX);
 }
 
 int
@@ -315,6 +357,7 @@ main(int argc, char **argv)
 		{ "skus", required_argument, NULL, 's' },
 		{ "windows", required_argument, NULL, 'w' },
 		{ "csv", required_argument, NULL, 'c' },
+		{ "split", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -323,7 +366,8 @@ main(int argc, char **argv)
 				.spread = BENCH_SPREAD_RR, .udp_encap = true };
 	const char *skus = "Basic,VpnGw1,VpnGw2,VpnGw3,VpnGw4,VpnGw5", *csv = NULL;
 	struct sku_result res[CONF_SKU_COUNT];
-	unsigned windows = 5, n = 0, i, k, failed = 0;
+	unsigned windows = 5, n = 0, i, k, failed = 0, wl;
+	bool split = false;
 	char err[256], list[128], *tok, *save;
 	struct gen g = { 0 };
 	FILE *f = NULL;
@@ -339,6 +383,7 @@ main(int argc, char **argv)
 		case 's': skus = optarg; break;
 		case 'w': windows = (unsigned)atoi(optarg); break;
 		case 'c': csv = optarg; break;
+		case 'p': split = true; break;
 		case 'h': usage(argv[0]); return 0;
 		default: usage(argv[0]); return 1;
 		}
@@ -365,9 +410,21 @@ main(int argc, char **argv)
 		fprintf(stderr, "p2s-sku-bench: %s\n", err);
 		return 1;
 	}
+	/* The dp's worker lcore is the first after the main one. */
+	wl = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	if (split) {
+		g.ring = rte_ring_create("sku_rx", 4096, rte_socket_id(),
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (g.ring == NULL || wl >= RTE_MAX_LCORE ||
+		    rte_eal_remote_launch(worker_loop, &g, wl) != 0) {
+			fprintf(stderr, "p2s-sku-bench: --split needs a second lcore (--lcores 0@0,1@1)\n");
+			return 1;
+		}
+	}
 	printf("p2s-sku-bench: one worker, %u tunnels, AES-GCM-256, IMIX offered at 2x the rate "
-	       "(tunnel 0 asks for half its share), %u x 1 s per SKU after %.1f s\n",
-	       TUNNELS, windows, WARM_UP_S);
+	       "(tunnel 0 asks for half its share), %u x 1 s per SKU after %.1f s; generator %s\n",
+	       TUNNELS, windows, WARM_UP_S,
+	       split ? "on the main lcore, the worker on its own" : "and worker on one lcore");
 	printf("  delivered = inner IPv4 bytes encrypted / the rate, per 1-second window\n\n");
 	printf("  %-7s %10s %8s %8s %8s %8s %9s %9s %9s %9s  %s\n", "sku", "rate Mb/s", "offered",
 	       "min", "median", "max", "Jain min", "Jain run", "light", "q drops", "verdict");
@@ -409,5 +466,12 @@ main(int argc, char **argv)
 	       "limited\n");
 	if (g.starved)
 		printf("  the generator found the mbuf pool empty %" PRIu64 " times\n", g.starved);
+	if (g.ring_full)
+		printf("  the worker's ring refused %" PRIu64 " frames (not counted as offered)\n",
+		       g.ring_full);
+	if (split) {
+		__atomic_store_n(&g.stop, true, __ATOMIC_RELAXED);
+		rte_eal_wait_lcore(wl);
+	}
 	return failed ? 2 : 0;
 }
