@@ -84,6 +84,12 @@ good_origin(struct rte_mbuf *const *orig, struct rte_mbuf *const *now, unsigned 
 {
 	unsigned i, j = 0;
 
+	/* The common case: nothing failed, nothing moved. */
+	if (likely(good == k)) {
+		for (i = 0; i < k; i++)
+			from[i] = (uint8_t)i;
+		return;
+	}
 	for (i = 0; i < k && j < good; i++)
 		if (orig[i] == now[j])
 			from[j++] = (uint8_t)i;
@@ -133,7 +139,7 @@ inbound_select(struct worker *w, struct rte_mbuf **in, const uint32_t *spi, unsi
  * A decrypted packet: policy, TTL, Ethernet header. Its next hop on the
  * private port, or 0 when it was dropped (counted on its tunnel).
  */
-static uint32_t
+static __rte_always_inline uint32_t
 inbound_prepare(struct worker *w, struct rte_mbuf *m, const struct inbound_ctx *ctx)
 {
 	struct dp *dp = w->dp;
@@ -345,7 +351,7 @@ outbound_select(struct worker *w, struct rte_mbuf **in, unsigned n, struct esp_s
  * tunnel while the neighbour table's generation stays the same, which saves
  * a hash lookup per packet.
  */
-static void
+static __rte_always_inline void
 outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, uint32_t gen,
 		  struct rte_mbuf *m, struct tx_batch *tx)
 {
@@ -370,7 +376,7 @@ outbound_send_one(struct worker *w, struct sa_tunnel *tun, uint32_t hop, uint32_
  * An encrypted packet: to the client's outer address, fragmented if need be;
  * gen is the neighbour table's generation, read once per burst.
  */
-static void
+static __rte_always_inline void
 outbound_send(struct worker *w, struct rte_mbuf *m, struct sa_tunnel *tun, uint32_t gen,
 	      struct tx_batch *tx)
 {
