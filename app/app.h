@@ -86,9 +86,14 @@ void radius_app_input(struct app *a, const uint8_t *dgram, size_t len, uint32_t 
 		      uint16_t from_port, uint64_t now_ms);
 /** Control core: RADIUS retransmissions and time-outs when due. Returns work done. */
 unsigned radius_poll(struct app *a, uint64_t now_tsc);
-/** A tunnel goes: accounting Stop if its client came through RADIUS. */
+/**
+ * A tunnel goes: accounting Stop if its client came through RADIUS, with
+ * Acct-Terminate-Cause cause (RFC 2866 §5.10; Session-Timeout if we ended
+ * it for that).
+ */
 void radius_app_tunnel_down(struct app *a, uint32_t tunnel_id, uint64_t in_packets,
-			    uint64_t in_bytes, uint64_t out_packets, uint64_t out_bytes);
+			    uint64_t in_bytes, uint64_t out_packets, uint64_t out_bytes,
+			    uint32_t cause);
 /* iked_ops for EAP (arg: the app). */
 int radius_app_eap_start(void *arg, uint32_t sa_id, const char *identity, uint32_t peer_addr,
 			 uint16_t peer_port);

@@ -195,15 +195,30 @@ ike_child_remove(void *arg, uint32_t in_spi)
 }
 
 
+/* RFC 2866 §5.10 Acct-Terminate-Cause for why the responder ended a tunnel. */
+static uint32_t
+terminate_cause(enum iked_end why)
+{
+	switch (why) {
+	case IKED_END_CLIENT: return 1;    /* User Request */
+	case IKED_END_LOST: return 2;      /* Lost Carrier */
+	case IKED_END_ADMIN: return 6;     /* Admin Reset */
+	case IKED_END_EXPIRED: return 10;  /* NAS Request */
+	case IKED_END_SHUTDOWN: return 7;  /* Admin Reboot */
+	case IKED_END_ERROR: break;
+	}
+	return 9;                          /* NAS Error */
+}
+
 static void
-ike_tunnel_del(void *arg, uint32_t id)
+ike_tunnel_del(void *arg, uint32_t id, enum iked_end why)
 {
 	struct app *a = arg;
 	struct iked_tunnel_stats st;
 
 	if (ike_tunnel_stats(a, id, &st) == 0)
 		radius_app_tunnel_down(a, id, st.in_packets, st.in_bytes, st.out_packets,
-				       st.out_bytes);
+				       st.out_bytes, terminate_cause(why));
 	sa_tunnel_del(a->dp.sa, id);
 }
 

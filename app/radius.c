@@ -315,7 +315,7 @@ radius_app_eap_up(void *arg, uint32_t sa_id, uint32_t tunnel_id)
 
 void
 radius_app_tunnel_down(struct app *a, uint32_t tunnel_id, uint64_t in_packets,
-		       uint64_t in_bytes, uint64_t out_packets, uint64_t out_bytes)
+		       uint64_t in_bytes, uint64_t out_packets, uint64_t out_bytes, uint32_t cause)
 {
 	struct acct_rec **p, *rec;
 
@@ -334,7 +334,7 @@ radius_app_tunnel_down(struct app *a, uint32_t tunnel_id, uint64_t in_packets,
 						.in_packets = in_packets,
 						.out_packets = out_packets,
 						/* RFC 2866 §5.10: 5 Session-Timeout */
-						.terminate_cause = rec->timed_out ? 5 : 0 });
+						.terminate_cause = rec->timed_out ? 5 : cause });
 	free(rec);
 }
 

@@ -182,9 +182,9 @@ op_child_remove(void *arg, uint32_t in_spi)
 }
 
 static void
-op_tunnel_del(void *arg, uint32_t tunnel_id)
+op_tunnel_del(void *arg, uint32_t tunnel_id, enum iked_end why)
 {
-	(void)arg, (void)tunnel_id;
+	(void)arg, (void)tunnel_id, (void)why;
 	sink.tunnel_dels++;
 }
 

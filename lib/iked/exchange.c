@@ -628,6 +628,7 @@ initial_contact(struct iked *ik, const struct iked_sa *sa)
 			ik->events[IKED_EV_initial_contact]++;
 			IKED_LOG(INFO, "IKE_SA %u (%s): replaced by IKE_SA %u (INITIAL_CONTACT)\n",
 				 o->id, o->identity, sa->id);
+			o->end = IKED_END_LOST;
 			iked_sa_destroy(ik, o);
 		}
 	}
@@ -1291,7 +1292,7 @@ iked_informational(struct iked *ik, struct iked_sa *sa, const struct ike_chain *
 			} else if (spi != 0 && spi == sa->child_out_spi && sa->tunnel_id != 0) {
 				ik->events[IKED_EV_deletes_received]++;
 				be32_put(ours[n++], sa->child_in_spi);
-				ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id);
+				ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id, IKED_END_CLIENT);
 				pool_give(ik->cfg.pool, sa->inner_addr);
 				sa->tunnel_id = 0;
 				sa->inner_addr = 0;
@@ -1310,6 +1311,7 @@ iked_informational(struct iked *ik, struct iked_sa *sa, const struct ike_chain *
 			IKED_LOG(INFO, "IKE_SA %u (%s): deleted by the client\n", sa->id,
 				 sa->identity);
 		}
+		sa->end = IKED_END_CLIENT;
 		iked_sa_destroy(ik, sa);
 	}
 }
@@ -1529,10 +1531,10 @@ iked_rekey_ike_done(struct iked *ik, struct iked_sa *sa, const struct ike_chain 
 			 sa->identity);
 		if (nsa != NULL) {
 			/* The tunnel moved to nsa: it goes with it. */
-			iked_sa_end(ik, nsa, now);
+			iked_sa_end(ik, nsa, IKED_END_ERROR, now);
 			iked_sa_destroy(ik, sa);
 		} else {
-			iked_sa_end(ik, sa, now);
+			iked_sa_end(ik, sa, IKED_END_ERROR, now);
 		}
 		return;
 	}

@@ -17,7 +17,7 @@ struct iked_sa *iked_sa_successor(struct iked *ik, struct iked_sa *old, uint64_t
 uint64_t iked_spi_new(const struct iked *ik);
 void iked_sa_destroy(struct iked *ik, struct iked_sa *sa);
 void iked_sa_established(struct iked *ik, struct iked_sa *sa, uint64_t now);
-void iked_sa_end(struct iked *ik, struct iked_sa *sa, uint64_t now);
+void iked_sa_end(struct iked *ik, struct iked_sa *sa, enum iked_end why, uint64_t now);
 int iked_respond(struct iked *ik, struct iked_sa *sa, uint8_t exchange, uint32_t msg_id,
 		 struct ike_writer *w);
 int iked_respond_notify(struct iked *ik, struct iked_sa *sa, uint8_t exchange, uint32_t msg_id,

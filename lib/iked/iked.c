@@ -240,7 +240,7 @@ iked_sa_destroy(struct iked *ik, struct iked_sa *sa)
 	if (sa->eap_relay)
 		ik->ops.eap_end(ik->cfg.ops_arg, sa->id);
 	if (sa->tunnel_id != 0)
-		ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id);
+		ik->ops.tunnel_del(ik->cfg.ops_arg, sa->tunnel_id, (enum iked_end)sa->end);
 	if (sa->inner_addr != 0)
 		pool_give(ik->cfg.pool, sa->inner_addr);
 	rte_hash_del_key(ik->by_spi, &sa->spi_ours);
@@ -434,8 +434,9 @@ iked_request(struct iked *ik, struct iked_sa *sa, uint8_t exchange, enum iked_re
  * DELETE would outlive the tunnel it talks about).
  */
 void
-iked_sa_end(struct iked *ik, struct iked_sa *sa, uint64_t now)
+iked_sa_end(struct iked *ik, struct iked_sa *sa, enum iked_end why, uint64_t now)
 {
+	sa->end = (uint8_t)why;
 	if (sa->state == IKED_ESTABLISHED)
 		request_delete_ike(ik, sa, now);
 	iked_sa_destroy(ik, sa);
@@ -682,6 +683,7 @@ liveness(struct iked *ik, struct iked_sa *sa, uint64_t now)
 			return;
 		if (sa->tries > k->liveness_retries || sa->pending == IKED_REQ_DELETE) {
 			if (sa->pending == IKED_REQ_LIVENESS) {
+				sa->end = IKED_END_LOST;
 				ik->events[IKED_EV_reaped]++;
 				IKED_LOG(NOTICE, "IKE_SA %u (%s): no answer to %u liveness checks, "
 					 "client reaped\n", sa->id, sa->identity, sa->tries);
@@ -758,7 +760,7 @@ iked_timers(struct iked *ik, uint64_t now)
 					ik->events[IKED_EV_expired]++;
 					IKED_LOG(INFO, "IKE_SA %u (%s): lifetime over and no rekey, "
 						 "deleted\n", sa->id, sa->identity);
-					iked_sa_end(ik, sa, now);
+					iked_sa_end(ik, sa, IKED_END_EXPIRED, now);
 				}
 				work++;
 				break;
@@ -782,7 +784,7 @@ iked_disconnect(struct iked *ik, uint32_t tunnel_id, uint64_t now)
 			ik->events[IKED_EV_disconnects]++;
 			IKED_LOG(NOTICE, "IKE_SA %u (%s): disconnected by the operator\n", sa->id,
 				 sa->identity);
-			iked_sa_end(ik, sa, now);
+			iked_sa_end(ik, sa, IKED_END_ADMIN, now);
 			return 0;
 		}
 	}
@@ -836,7 +838,7 @@ iked_set_trust(struct iked *ik, const struct auth_roots *roots,
 			continue;
 		ik->events[IKED_EV_trust_revoked]++;
 		IKED_LOG(NOTICE, "IKE_SA %u (%s): ended: %s\n", sa->id, sa->identity, why);
-		iked_sa_end(ik, sa, now);
+		iked_sa_end(ik, sa, IKED_END_ADMIN, now);
 		n++;
 	}
 	return n;
@@ -864,7 +866,7 @@ iked_set_auth(struct iked *ik, bool cert, bool eap, uint64_t now)
 			continue;
 		IKED_LOG(NOTICE, "IKE_SA %u (%s): ended: %s authentication is switched off\n",
 			 sa->id, sa->identity, sa->eap_used ? "radius" : "certificate");
-		iked_sa_end(ik, sa, now);
+		iked_sa_end(ik, sa, IKED_END_ADMIN, now);
 		n++;
 	}
 	return n;
@@ -882,7 +884,7 @@ iked_set_enabled(struct iked *ik, bool on, uint64_t now)
 		if (ik->sas[i] == NULL)
 			continue;
 		n += ik->sas[i]->state == IKED_ESTABLISHED;
-		iked_sa_end(ik, ik->sas[i], now);
+		iked_sa_end(ik, ik->sas[i], IKED_END_ADMIN, now);
 	}
 	return n;
 }
@@ -1028,8 +1030,10 @@ iked_free(struct iked *ik)
 	if (ik == NULL)
 		return;
 	for (i = 0; ik->sas != NULL && i < ik->cap; i++)
-		if (ik->sas[i] != NULL)
+		if (ik->sas[i] != NULL) {
+			ik->sas[i]->end = IKED_END_SHUTDOWN;
 			iked_sa_destroy(ik, ik->sas[i]);
+		}
 	free(ik->sas);
 	rte_hash_free(ik->by_spi);
 	rte_hash_free(ik->by_init);

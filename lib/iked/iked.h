@@ -96,6 +96,16 @@ struct iked_tunnel_stats {
 	bool seq_soft;                 /**< the outbound SA is near the end of its sequence numbers */
 };
 
+/** Why a client's tunnel ended (RADIUS accounting's Acct-Terminate-Cause). */
+enum iked_end {
+	IKED_END_ERROR = 0,            /**< something failed on our side */
+	IKED_END_CLIENT,               /**< the client deleted it */
+	IKED_END_LOST,                 /**< the client stopped answering, or came back anew */
+	IKED_END_ADMIN,                /**< the operator: disconnect, revoke, root, auth, protocol */
+	IKED_END_EXPIRED,              /**< IKE_SA lifetime over and not rekeyed */
+	IKED_END_SHUTDOWN,             /**< the gateway stops */
+};
+
 /** What the responder needs from the rest of the gateway. arg is iked_config.ops_arg. */
 struct iked_ops {
 	/** Send payload (an IKE message; the non-ESP marker is added for port 4500). */
@@ -111,8 +121,8 @@ struct iked_ops {
 			    char *err, size_t errlen);
 	/** The old inbound SA of a rekey goes. */
 	void (*child_remove)(void *arg, uint32_t in_spi);
-	/** The tunnel and all its SAs go. */
-	void (*tunnel_del)(void *arg, uint32_t tunnel_id);
+	/** The tunnel and all its SAs go, for reason why. */
+	void (*tunnel_del)(void *arg, uint32_t tunnel_id, enum iked_end why);
 	/** The tunnel's counters: 0, or -ENOENT. */
 	int (*tunnel_stats)(void *arg, uint32_t tunnel_id, struct iked_tunnel_stats *st);
 

@@ -96,6 +96,7 @@ struct iked_sa {
 	enum iked_eap_state eap;
 	bool eap_used;                 /* authenticated by EAP ("eap-radius") */
 	bool eap_relay;                /* ops.eap_start was called: eap_end is owed */
+	uint8_t end;                   /* enum iked_end: why it goes, when it goes */
 	bool eap_answered;             /* the first response (IDr, CERT, AUTH) went out */
 	uint8_t *eap_first;
 	size_t eap_first_len;

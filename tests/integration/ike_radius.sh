@@ -170,6 +170,12 @@ check "the EAP client terminates (DELETE)" ss_terminate alice
 check "... no tunnel left, pool empty" wait_for 5 sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show tunnels | grep -q '\"pool_in_use\": 0'"
 check "accounting Stop sent and answered" wait_for 3 sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' -j show radius | python3 -c 'import json,sys; a=json.load(sys.stdin)[\"accounting\"]; sys.exit(0 if a[\"stop\"] == 1 and a[\"answered\"] == 2 else 1)'"
 check "FreeRADIUS logged the Stop with the tunnel's octets" grep -q 'Acct-Output-Octets' "$WORK/freeradius.log"
+check "... and Acct-Terminate-Cause User-Request (the client's DELETE)" \
+	grep -q 'Acct-Terminate-Cause = User-Request' "$WORK/freeradius.log"
+check "alice reconnects" ss_initiate alice net 20
+TID=$(p2sctl -j show tunnels | python3 -c 'import json,sys; print(json.load(sys.stdin)["clients"][0]["id"])')
+check "p2sctl disconnect: her Stop says Acct-Terminate-Cause Admin-Reset" \
+	sh -c "'$P2S_BUILD/app/p2sctl' -s '$GW_SOCK' disconnect $TID && for i in \$(seq 30); do grep -q 'Acct-Terminate-Cause = Admin-Reset' '$WORK/freeradius.log' && exit 0; sleep 0.1; done; exit 1"
 ss_client_stop alice
 
 # --- the wrong password -----------------------------------------------------------

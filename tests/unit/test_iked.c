@@ -66,6 +66,7 @@ static struct {
 	struct dgram sent[SENT_MAX];
 	uint32_t next_spi;
 	unsigned tunnel_adds, tunnel_rekeys, child_removes, tunnel_dels;
+	enum iked_end last_why;
 	uint32_t last_del;
 	struct iked_child_params added, rekeyed;
 	uint32_t removed_spi, rekey_tunnel;
@@ -137,11 +138,12 @@ op_child_remove(void *arg, uint32_t in_spi)
 }
 
 static void
-op_tunnel_del(void *arg, uint32_t tunnel_id)
+op_tunnel_del(void *arg, uint32_t tunnel_id, enum iked_end why)
 {
 	(void)arg;
 	cap.tunnel_dels++;
 	cap.last_del = tunnel_id;
+	cap.last_why = why;
 }
 
 static int
@@ -1339,6 +1341,7 @@ test_auth_and_delete(void **state)
 	assert_int_equal(cap.n_sent, 4);
 	assert_int_equal(cap.tunnel_dels, 1);
 	assert_int_equal(cap.last_del, TUNNEL_ID);
+	assert_int_equal(cap.last_why, IKED_END_CLIENT);
 	assert_int_equal(pool_in_use(g.pool), 0);
 	unprotect_last(&c, IKE_EXCH_INFORMATIONAL, 2, plain, sizeof(plain), &ch);
 	assert_int_equal(ch.n, 1);
@@ -1402,6 +1405,7 @@ test_delete_ike_takes_tunnel(void **state)
 	assert_int_equal(ch.n, 0);
 	assert_int_equal(cap.tunnel_dels, 1);
 	assert_int_equal(cap.last_del, TUNNEL_ID);
+	assert_int_equal(cap.last_why, IKED_END_CLIENT);
 	assert_int_equal(pool_in_use(g.pool), 0);
 	counters(&g, &k);
 	assert_int_equal(k.established, 0);
@@ -1416,6 +1420,7 @@ test_delete_ike_takes_tunnel(void **state)
 	iked_free(g.ik);
 	g.ik = NULL;
 	assert_int_equal(cap.tunnel_dels, 2);
+	assert_int_equal(cap.last_why, IKED_END_SHUTDOWN);
 	assert_int_equal(pool_in_use(g.pool), 0);
 	ini_client_free(&c);
 	pool_free(g.pool);
