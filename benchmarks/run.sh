@@ -8,7 +8,7 @@
 # minutes with the defaults; killed after BENCH_TIMEOUT seconds (900) if stuck.
 #
 #   benchmarks/run.sh [--reps R] [--duration S] [--quick] [--hugepages]
-#                     [--lcore N] [--breakdown] [--callgrind]
+#                     [--lcore N] [--breakdown] [--callgrind] [--build DIR]
 #                     [-- p2s-bench options...]
 #
 #   --reps R       repetitions per measurement, median reported (5)
@@ -19,6 +19,8 @@
 #   --breakdown    afterwards, ceiling vs ceiling-checked vs esp (IPsec-MB's job
 #                  checks alone) at 64/1420 bytes, 128 tunnels: breakdown.{txt,csv}
 #   --callgrind    afterwards, the instruction breakdown (benchmarks/callgrind.sh)
+#   --build DIR    build and run p2s-bench in DIR instead of build/bench (an
+#                  existing build dir keeps its own meson options)
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
 
@@ -29,6 +31,7 @@ LCORE=1
 CALLGRIND=
 BREAKDOWN=
 EXTRA=()
+BUILD=$P2S_TOP/build/bench
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) REPS=$2; shift 2 ;;
@@ -38,13 +41,13 @@ while [ $# -gt 0 ]; do
 	--lcore) LCORE=$2; shift 2 ;;
 	--breakdown) BREAKDOWN=1; shift ;;
 	--callgrind) CALLGRIND=1; shift ;;
+	--build) BUILD=$(realpath -m "$2"); shift 2 ;;
 	--) shift; EXTRA=("$@"); break ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
 
-BUILD=$P2S_TOP/build/bench
 RESULTS=$P2S_TOP/benchmarks/results
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
