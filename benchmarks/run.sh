@@ -7,14 +7,17 @@
 # writes benchmarks/results/esp.{txt,csv,png} and esp-reps.csv. About four
 # minutes with the defaults; killed after BENCH_TIMEOUT seconds (900) if stuck.
 #
-#   benchmarks/run.sh [--reps R] [--duration S] [--quick] [--hugepages]
+#   benchmarks/run.sh [--reps R] [--duration S] [--quick] [--no-hugepages]
 #                     [--lcore N] [--breakdown] [--callgrind] [--build DIR]
 #                     [-- p2s-bench options...]
 #
 #   --reps R       repetitions per measurement, median reported (5)
 #   --duration S   timed seconds per repetition (0.3)
 #   --quick        --reps 3 --duration 0.1: a smoke run of about a minute and a half
-#   --hugepages    reserve 2 MiB hugepages for the run (given back after)
+#   --no-hugepages run on 4 KiB pages (--no-huge -m 1024). By default, as
+#                  root, 2 MiB hugepages are reserved for the run (given back
+#                  after), as the appliance runs: the ratios of record use them
+#   --hugepages    hugepages (the default as root; an error if not root)
 #   --lcore N      the core to run on (1)
 #   --breakdown    afterwards, ceiling vs ceiling-checked vs esp (IPsec-MB's job
 #                  checks alone) at 64/1420 bytes, 128 tunnels: breakdown.{txt,csv}
@@ -26,7 +29,7 @@ set -euo pipefail
 
 REPS=5
 DURATION=0.3
-HUGE=
+HUGE=auto
 LCORE=1
 CALLGRIND=
 BREAKDOWN=
@@ -38,12 +41,13 @@ while [ $# -gt 0 ]; do
 	--duration) DURATION=$2; shift 2 ;;
 	--quick) REPS=3; DURATION=0.1; shift ;;
 	--hugepages) HUGE=1; shift ;;
+	--no-hugepages) HUGE=; shift ;;
 	--lcore) LCORE=$2; shift 2 ;;
 	--breakdown) BREAKDOWN=1; shift ;;
 	--callgrind) CALLGRIND=1; shift ;;
 	--build) BUILD=$(realpath -m "$2"); shift 2 ;;
 	--) shift; EXTRA=("$@"); break ;;
-	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -70,6 +74,9 @@ ninja -C "$BUILD" benchmarks/p2s-bench >"$BUILD.build.log" 2>&1 ||
 # worker lcore's thread only sleeps.
 EAL=(--lcores "0@$LCORE,1@$LCORE" --no-pci --no-shconf --log-level=lib.eal:error)
 OLD_PAGES=
+if [ "$HUGE" = auto ]; then
+	if [ "$(id -u)" -eq 0 ]; then HUGE=1; else HUGE=; say "not root: 4 KiB pages (--no-hugepages)"; fi
+fi
 if [ -n "$HUGE" ]; then
 	[ "$(id -u)" -eq 0 ] || die "--hugepages needs root"
 	OLD_PAGES=$(cat /proc/sys/vm/nr_hugepages)
