@@ -4,7 +4,7 @@
 # a VNet host namespace on af_packet ports, and shows it at work: a real
 # IKEv2 client (strongSwan's charon with a certificate) connects, gets an
 # address from the pool, pings the VNet host through the tunnel and runs a
-# short iperf3; p2sctl shows the tunnel, the IKE_SA and the counters.
+# short iperf3; p2sctl shows the tunnel, the IKE_SA, the SKU's rate and the counters.
 # Everything it creates is removed at the end, also on Ctrl-C.
 #
 #   scripts/demo.sh [--radius] [--hugepages] [--keep]
@@ -126,6 +126,8 @@ ip netns exec "$NS_CLIENT" iperf3 -c "$VNET_IP" -t 5 | tail -n 4
 say "the tunnel's counters after the traffic"
 p2sctl show tunnels
 p2sctl show sa
+say "the SKU's rate (VpnGw1: 650 Mbit/s each way; above it packets wait, then are dropped): p2sctl show sku"
+p2sctl show sku
 if [ -n "$RADIUS" ]; then
 	say "the RADIUS side: p2sctl show radius"
 	p2sctl show radius
