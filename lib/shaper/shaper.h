@@ -90,7 +90,7 @@ struct shaper_drr {
 /** q: n zeroed queues (the caller allocates); limit: packets shared by them (see above). */
 void shaper_drr_init(struct shaper_drr *d, struct shaper_queue *q, uint32_t n, uint32_t quantum,
 		     uint32_t limit);
-/** Queue packet pkt of len bytes for queue i: 0, or -ENOBUFS (its share is full: counted in drops). */
+/** Queue packet pkt of len bytes for queue i: 0, or -ENOBUFS (its share full; counted). */
 int shaper_drr_enqueue(struct shaper_drr *d, uint32_t i, void *pkt, uint16_t len);
 /**
  * Dequeue, in deficit round robin order, packets of at most budget bytes in

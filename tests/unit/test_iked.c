@@ -1266,6 +1266,55 @@ establish(struct gw *g, struct ini_client *c, uint64_t now)
 	c->next_id = 2;
 }
 
+/* New VNet prefixes and DNS servers (p2sctl set vnet / set dns) reach the next client. */
+static void
+test_network_change_reaches_new_clients(void **state)
+{
+	static const struct conf_prefix vnet2[] = { { IP(10, 1, 0, 0), 16 }, { IP(10, 9, 0, 0), 24 } };
+	static const uint32_t dns2[] = { IP(10, 1, 0, 5), IP(10, 1, 0, 6) };
+	static uint8_t plain[IKE_MSG_MAX];
+	struct ike_chain ch;
+	struct ike_cp cp;
+	struct ike_ts ts;
+	struct ini_client c;
+	struct gw g;
+	unsigned i, dns_seen = 0, subnets_seen = 0, found = 0;
+
+	(void)state;
+	gw_start_default(&g);
+	iked_set_network(g.ik, vnet2, 2, dns2, 2);
+	client_init(&c, 0xd0d0d0d0e0e0e0e0ull, CLIENT_ADDR, CLIENT_PORT);
+	establish(&g, &c, 1000);
+	assert_int_equal(cap.tunnel_adds, 1);
+	unprotect_last(&c, IKE_EXCH_IKE_AUTH, 1, plain, sizeof(plain), &ch);
+	for (i = 0; i < ch.n; i++) {
+		if (ch.pl[i].type == IKE_PL_CP) {
+			assert_int_equal(ike_cp_parse(IKE_PAYLOAD(&ch, i), &cp), 0);
+			for (unsigned a = 0; a < cp.n; a++) {
+				uint8_t want[4] = { 10, 1, 0, (uint8_t)(5 + dns_seen) };
+
+				if (cp.attr[a].type == IKE_CFGA_INTERNAL_IP4_DNS) {
+					assert_memory_equal(cp.attr[a].value, want, 4);
+					dns_seen++;
+				}
+				subnets_seen += cp.attr[a].type == IKE_CFGA_INTERNAL_IP4_SUBNET;
+			}
+			found++;
+		} else if (ch.pl[i].type == IKE_PL_TSR) {
+			assert_int_equal(ike_ts_parse(IKE_PAYLOAD(&ch, i), &ts), 0);
+			assert_int_equal(ts.n, 2);
+			assert_int_equal(ts.ts[1].start_addr, IP(10, 9, 0, 0));
+			assert_int_equal(ts.ts[1].end_addr, IP(10, 9, 0, 255));
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	assert_int_equal(dns_seen, 2);
+	assert_int_equal(subnets_seen, 2);
+	ini_client_free(&c);
+	gw_stop(&g);
+}
+
 static void
 test_auth_and_delete(void **state)
 {
@@ -1958,6 +2007,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_unknown_spi),
 		cmocka_unit_test(test_auth_and_delete),
+		cmocka_unit_test(test_network_change_reaches_new_clients),
 		cmocka_unit_test(test_delete_ike_takes_tunnel),
 		cmocka_unit_test(test_child_rekey),
 		cmocka_unit_test(test_auth_refused),
