@@ -59,15 +59,7 @@ say "dependencies"
 "$P2S_TOP/scripts/deps.sh"
 
 say "release build in $BUILD"
-mkdir -p "$P2S_TOP/build"
-if [ ! -f "$BUILD/build.ninja" ]; then
-	# -O3 as release, plus debug info so callgrind can name source files.
-	meson setup "$BUILD" "$P2S_TOP" --buildtype=release -Ddebug=true -Dtests=false \
-		-Dbenchmarks=true >"$BUILD.setup.log" 2>&1 ||
-		{ cat "$BUILD.setup.log"; die "meson setup $BUILD failed"; }
-fi
-ninja -C "$BUILD" benchmarks/p2s-bench >"$BUILD.build.log" 2>&1 ||
-	{ cat "$BUILD.build.log"; die "build of p2s-bench failed"; }
+p2s_bench_build "$BUILD" benchmarks/p2s-bench
 
 # Two lcores on one CPU: the datapath stage's gateway wants a worker lcore
 # besides the main one, but everything is measured on the main lcore and the

@@ -36,14 +36,7 @@ say "dependencies"
 "$P2S_TOP/scripts/deps.sh"
 
 say "release build in $BUILD"
-mkdir -p "$P2S_TOP/build"
-if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup "$BUILD" "$P2S_TOP" --buildtype=release -Ddebug=true -Dtests=false \
-		-Dbenchmarks=true >"$BUILD.setup.log" 2>&1 ||
-		{ cat "$BUILD.setup.log"; die "meson setup $BUILD failed"; }
-fi
-ninja -C "$BUILD" benchmarks/p2s-bench benchmarks/p2s-sku-bench >"$BUILD.build.log" 2>&1 ||
-	{ cat "$BUILD.build.log"; die "build failed"; }
+p2s_bench_build "$BUILD" benchmarks/p2s-bench benchmarks/p2s-sku-bench
 
 EAL=(--lcores "0@$LCORE,1@$LCORE" --no-pci --no-shconf --no-huge -m 1024
 	--log-level=lib.eal:error --log-level=p2sgw.port:warning)

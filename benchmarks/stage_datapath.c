@@ -83,7 +83,6 @@ struct dp_state {
 	uint8_t *frames;               /* enc: the VNet frames to copy in */
 	unsigned frame_room;
 	uint64_t tx_before;
-	uint64_t rate_bps;             /* the SKU's rate during passes (0 = off) */
 	char err[160];
 };
 
@@ -212,8 +211,8 @@ build_vnet_frames(struct dp_state *st)
 }
 
 static void *
-dp_setup_rate(const struct bench_env *env, const struct bench_case *c,
-	      const struct bench_stream *s, uint64_t rate_bps, char *err, size_t errlen)
+dp_setup_state(const struct bench_env *env, const struct bench_case *c,
+	       const struct bench_stream *s, char *err, size_t errlen)
 {
 	struct dp_state *st;
 
@@ -225,7 +224,6 @@ dp_setup_rate(const struct bench_env *env, const struct bench_case *c,
 		return NULL;
 	st->c = c;
 	st->s = s;
-	st->rate_bps = rate_bps;
 	st->w = &the_dp.workers[0];
 	st->sa_stride = RTE_ALIGN_CEIL(esp_sa_size(), RTE_CACHE_LINE_SIZE);
 	st->frame_room = RTE_ETHER_HDR_LEN + BENCH_BUF_SIZE;  /* up to IMIX's 1500 bytes */
@@ -254,7 +252,7 @@ static void *
 dp_setup(const struct bench_env *env, const struct bench_case *c, const struct bench_stream *s,
 	 char *err, size_t errlen)
 {
-	return case_state = dp_setup_rate(env, c, s, 0, err, errlen);
+	return case_state = dp_setup_state(env, c, s, err, errlen);
 }
 
 /* datapath-rate: the state it runs on (its own if datapath is off). */
@@ -274,7 +272,7 @@ dp_setup_shaped(const struct bench_env *env, const struct bench_case *c,
 	if (case_state != NULL && case_state->c == c) {
 		r->st = case_state;
 	} else {
-		r->st = dp_setup_rate(env, c, s, 0, err, errlen);
+		r->st = dp_setup_state(env, c, s, err, errlen);
 		r->owns = true;
 	}
 	return r;
@@ -338,7 +336,7 @@ dp_refill(void *arg)
 {
 	struct dp_state *st = arg;
 
-	dp_refill_rate(st, st->rate_bps);
+	dp_refill_rate(st, 0);
 }
 
 static void

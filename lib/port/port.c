@@ -534,32 +534,22 @@ dp_set_rate(struct dp *dp, uint64_t bps)
 	dp->rate_bps = bps;
 }
 
-static uint64_t
-shape_sent_bytes(const struct dp *dp, enum dp_dir d)
-{
-	uint64_t sum = 0;
-	unsigned i;
-
-	for (i = 0; i < dp->n_workers; i++)
-		sum += __atomic_load_n(&dp->workers[i].shape[d]->sent_bytes, __ATOMIC_RELAXED);
-	return sum;
-}
-
 /* Control core: the use of each direction over the last second (or more). */
 void
 dp_shape_sample(struct dp *dp, uint64_t now)
 {
-	uint64_t hz = rte_get_tsc_hz(), bytes;
+	uint64_t hz = rte_get_tsc_hz();
+	struct dp_shape_stats s;
 	unsigned d;
 
 	if (now - dp->use_tsc < hz)
 		return;
 	for (d = 0; d < DP_DIRS; d++) {
-		bytes = shape_sent_bytes(dp, d);
+		dp_shape_stats(dp, d, &s);
 		if (dp->use_tsc != 0)
-			dp->use_bps[d] = (uint64_t)((double)(bytes - dp->use_bytes[d]) * 8 * (double)hz /
-						    (double)(now - dp->use_tsc));
-		dp->use_bytes[d] = bytes;
+			dp->use_bps[d] = (uint64_t)((double)(s.sent_bytes - dp->use_bytes[d]) * 8 *
+						    (double)hz / (double)(now - dp->use_tsc));
+		dp->use_bytes[d] = s.sent_bytes;
 	}
 	dp->use_tsc = now;
 }

@@ -25,15 +25,7 @@ N=${IKE_CLIENTS:-16}
 SS_DIR=$WORK/ss
 PKI=${IKE_PKI:-$P2S_TOP/build/test-pki}
 
-cleanup() {
-	ss_stop_all >/dev/null 2>&1
-	ss_iperf_stop >/dev/null 2>&1
-	gw_stop >/dev/null 2>&1 || true
-	topo_clients_del >/dev/null 2>&1
-	topo_down
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap ss_test_cleanup EXIT
 
 # conf FILE [extra lines]: this topology with IKEv2 and the test PKI.
 conf() {

@@ -57,3 +57,12 @@ client() {
 			ca="$PKI/root-ca.crt" "$@" &&
 		ss_initiate "$name" net 20
 }
+# The strongSwan tests' exit trap: clients, iperf3, the gateway, namespaces, $WORK.
+ss_test_cleanup() {
+	ss_stop_all >/dev/null 2>&1
+	ss_iperf_stop >/dev/null 2>&1
+	gw_stop >/dev/null 2>&1 || true
+	topo_clients_del >/dev/null 2>&1
+	topo_down
+	rm -rf "$WORK"
+}

@@ -31,15 +31,7 @@ UDP_LEN=1300
 SS_DIR=$WORK/ss
 PKI=${IKE_PKI:-$P2S_TOP/build/test-pki}
 
-cleanup() {
-	ss_stop_all >/dev/null 2>&1
-	ss_iperf_stop >/dev/null 2>&1
-	gw_stop >/dev/null 2>&1 || true
-	topo_clients_del >/dev/null 2>&1
-	topo_down
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap ss_test_cleanup EXIT
 
 sku() { p2sctl -j show sku >"$WORK/j" && json "$1"; }
 # within A B PCT: |A - B| <= PCT % of B
